@@ -1,0 +1,31 @@
+"""Create the first editor account, so a fresh install can be used at once.
+
+Does nothing when any staff account exists. The password is random and printed once;
+there is never a fixed default.
+"""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Create an editor account with a random password when no staff account exists."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="editor")
+
+    def handle(self, *args, username, **options):
+        User = get_user_model()
+        if User.objects.filter(is_staff=True).exists():
+            self.stdout.write("An editor account already exists; nothing to do.")
+            return
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser(username=username, password=password, email="")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created editor account '{username}' with password: {password}\n"
+                "Write it down: it is shown only this once."
+            )
+        )

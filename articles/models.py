@@ -1,0 +1,343 @@
+"""Sources, places, parties, articles and the mentions that tie them together."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+ALIASES_HELP = _(
+    "One per line: other spellings, transliterations and adjectives that name it "
+    "(e.g. Deraa, Dar'a; الروسي, الروسية for Russia)."
+)
+
+
+def split_aliases(text: str) -> list[str]:
+    """Aliases typed one per line (commas inside a line are part of the alias)."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class Named(models.Model):
+    """What sources, places and parties share: two names, aliases and a stable import key."""
+
+    name_ar = models.CharField(_("Arabic name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    aliases = models.TextField(_("aliases"), blank=True, help_text=ALIASES_HELP)
+    key = models.SlugField(
+        _("import key"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Stable identifier used by seed files and imports; leave empty for your own."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name_ar
+
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+    def all_names(self) -> list[str]:
+        """Every name this record is known by, Arabic first."""
+        names = [self.name_ar, self.name_en, *self.alias_list()]
+        return list(dict.fromkeys(name for name in names if name))
+
+
+class Source(Named):
+    class Kind(models.TextChoices):
+        RADIO = "radio", _("radio")
+        WEBSITE = "website", _("website")
+        AGENCY = "agency", _("news agency")
+        TV = "tv", _("TV channel")
+        NEWSPAPER = "newspaper", _("newspaper")
+        OTHER = "other", _("other")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.WEBSITE)
+    url = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name_ar"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def get_absolute_url(self):
+        return reverse("source-detail", args=[self.pk])
+
+
+class Location(Named):
+    class Kind(models.TextChoices):
+        COUNTRY = "country", _("country")
+        GOVERNORATE = "governorate", _("governorate")
+        DISTRICT = "district", _("district")
+        SUBDISTRICT = "subdistrict", _("sub-district")
+        TOWN = "town", _("town")
+        VILLAGE = "village", _("village")
+        REGION = "region", _("region")
+        CAMP = "camp", _("camp")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.TOWN)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("inside"),
+        related_name="children",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("The place this one lies in, e.g. the governorate of a town."),
+    )
+    path = models.CharField(
+        max_length=255,
+        editable=False,
+        db_index=True,
+        help_text="Ids from the root down ('/1/14/203/'): selects a place with all below it.",
+    )
+    ambiguous = models.BooleanField(
+        _("ambiguous name"),
+        default=False,
+        help_text=_(
+            "The name is also a common word or a first name (دوما, جاسم, الباب): tag it only "
+            "with supporting context, otherwise propose it for review."
+        ),
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    ocha_pcode = models.CharField(
+        _("OCHA p-code"), max_length=20, unique=True, null=True, blank=True
+    )
+    geonames_id = models.PositiveIntegerField(_("GeoNames id"), unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name_ar"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True) | models.Q(latitude__range=(-90, 90)),
+                name="location_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True) | models.Q(longitude__range=(-180, 180)),
+                name="location_longitude_range",
+            ),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("location-detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        super().save(*args, **kwargs)
+        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        if new_path != old_path:
+            Location.objects.filter(pk=self.pk).update(path=new_path)
+            self.path = new_path
+            if old_path:  # moved: carry the whole subtree along
+                for child in self.children.all():
+                    child.save(update_fields=["path"])
+
+    def ancestors(self) -> list["Location"]:
+        """From the root down to this place's parent."""
+        ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+        by_id = Location.objects.in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def descendants(self):
+        return Location.objects.filter(path__startswith=self.path).exclude(pk=self.pk)
+
+
+class Party(Named):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("government")
+        ARMED_FORCE = "armed_force", _("armed force")
+        OPPOSITION = "opposition", _("opposition faction")
+        CIVIL = "civil", _("civil body")
+        FOREIGN_STATE = "foreign_state", _("foreign state")
+        INTERNATIONAL = "international", _("international body")
+        MEDIA = "media", _("media")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        related_name="children",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    ambiguous = models.BooleanField(
+        _("ambiguous name"),
+        default=False,
+        help_text=_("The name is also a common word: propose it for review rather than assert it."),
+    )
+
+    class Meta:
+        ordering = ["name_ar"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def get_absolute_url(self):
+        return reverse("party-detail", args=[self.pk])
+
+
+class MentionStatus(models.TextChoices):
+    FOUND = "found", _("found automatically")
+    PROPOSED = "proposed", _("proposed, needs review")
+    CONFIRMED = "confirmed", _("confirmed by an editor")
+    REJECTED = "rejected", _("rejected by an editor")
+
+
+# Mentions an article is taken to make: the machine's sure finds and the editors' confirmations.
+ASSERTED = (MentionStatus.FOUND, MentionStatus.CONFIRMED)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def in_location(self, location: Location):
+        """Articles that mention the place or anything inside it."""
+        return self.filter(
+            Exists(
+                LocationMention.objects.filter(
+                    article=OuterRef("pk"),
+                    status__in=ASSERTED,
+                    location__path__startswith=location.path,
+                )
+            )
+        )
+
+    def with_party(self, party: Party):
+        return self.filter(
+            Exists(
+                PartyMention.objects.filter(
+                    article=OuterRef("pk"), status__in=ASSERTED, party=party
+                )
+            )
+        )
+
+    def from_source(self, source: Source):
+        return self.filter(source=source)
+
+    def with_related(self):
+        """What a list of articles shows: the source and the places and parties mentioned."""
+        return self.select_related("source").prefetch_related(
+            models.Prefetch(
+                "location_mentions",
+                LocationMention.objects.exclude(status=MentionStatus.REJECTED).select_related(
+                    "location"
+                ),
+            ),
+            models.Prefetch(
+                "party_mentions",
+                PartyMention.objects.exclude(status=MentionStatus.REJECTED).select_related("party"),
+            ),
+        )
+
+
+class Article(models.Model):
+    title = models.CharField(_("title"), max_length=500)
+    body = models.TextField(_("text"), help_text=_("Kept exactly as received."))
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        related_name="articles",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    byline = models.CharField(_("reporter"), max_length=200, blank=True)
+    published = models.DateField(_("published"), null=True, blank=True, db_index=True)
+    url = models.URLField(_("original address"), max_length=1000, blank=True)
+    origin = models.CharField(
+        _("origin"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Where the text came from: file name, path inside a zip, or a JSONL id."),
+    )
+    fingerprint = models.CharField(
+        max_length=64,
+        editable=False,
+        help_text="Hash of the normalised text; the same text can be stored only once.",
+    )
+    # PostgreSQL's index of the analyser's terms (see search.py); unused on SQLite, which
+    # keeps its FTS5 table beside this one.
+    search_vector = SearchVectorField(null=True, editable=False)
+    locations = models.ManyToManyField(
+        Location, through="LocationMention", related_name="articles", blank=True
+    )
+    parties = models.ManyToManyField(
+        Party, through="PartyMention", related_name="articles", blank=True
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "-id"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        constraints = [
+            models.UniqueConstraint(fields=["fingerprint"], name="article_unique_fingerprint"),
+        ]
+        indexes = [models.Index(fields=["source", "-published"], name="article_source_published")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("article-detail", args=[self.pk])
+
+
+class Mention(models.Model):
+    """Where an article names a place or a party, and what the editors decided about it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, verbose_name=_("article"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=MentionStatus, default=MentionStatus.FOUND
+    )
+    spans = models.JSONField(
+        _("occurrences"),
+        default=list,
+        blank=True,
+        help_text="[field, start, end] for each occurrence; field is 'title' or 'body'.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def occurrences(self) -> int:
+        return len(self.spans)
+
+
+class LocationMention(Mention):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, verbose_name=_("place"))
+
+    class Meta:
+        verbose_name = _("place mention")
+        verbose_name_plural = _("place mentions")
+        default_related_name = "location_mentions"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "location"], name="location_mention_unique"),
+        ]
+        indexes = [models.Index(fields=["location", "status"], name="location_mention_lookup")]
+
+    def __str__(self):
+        return f"{self.location} ← {self.article_id}"
+
+
+class PartyMention(Mention):
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, verbose_name=_("party"))
+
+    class Meta:
+        verbose_name = _("party mention")
+        verbose_name_plural = _("party mentions")
+        default_related_name = "party_mentions"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "party"], name="party_mention_unique"),
+        ]
+        indexes = [models.Index(fields=["party", "status"], name="party_mention_lookup")]
+
+    def __str__(self):
+        return f"{self.party} ← {self.article_id}"
