@@ -7,11 +7,14 @@ there is never a fixed default.
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
+
+from articles.accounts import EDITORS, setup_groups
 
 
 class Command(BaseCommand):
-    help = "Create an editor account with a random password when no staff account exists."
+    help = "Create an editor account (group Editors) with a random password if no staff exists."
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="editor")
@@ -22,7 +25,9 @@ class Command(BaseCommand):
             self.stdout.write("An editor account already exists; nothing to do.")
             return
         password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(username=username, password=password, email="")
+        user = User.objects.create_superuser(username=username, password=password, email="")
+        setup_groups()
+        user.groups.add(Group.objects.get(name=EDITORS))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created editor account '{username}' with password: {password}\n"
