@@ -1,6 +1,7 @@
 """Data entry for editors: every model, with mentions as inlines on the article."""
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ORDER_VAR
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Location, LocationMention, Party, PartyMention, Source
@@ -64,6 +65,17 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ["fingerprint", "created_at", "updated_at"]}),
     ]
     inlines = [LocationMentionInline, PartyMentionInline]
+    # Only turns the search box on: get_search_results sends the text to the archive's search.
+    search_fields = ["title"]
+    search_help_text = _('Town names in any form (درعا finds بدرعا), "phrases", OR, -word.')
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        found = queryset.search(search_term)  # best matches first...
+        if ORDER_VAR in request.GET:  # ...unless the editor sorted by a column
+            found = found.order_by(*queryset.query.order_by)
+        return found, False
 
 
 @admin.register(LocationMention)

@@ -6,6 +6,8 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import search as _search
+
 ALIASES_HELP = _(
     "One per line: other spellings, transliterations and adjectives that name it "
     "(e.g. Deraa, Dar'a; الروسي, الروسية for Russia)."
@@ -195,6 +197,10 @@ ASSERTED = (MentionStatus.FOUND, MentionStatus.CONFIRMED)
 
 
 class ArticleQuerySet(models.QuerySet):
+    def search(self, query):
+        """Articles matching a query (see search.py), annotated with ``rank``, best first."""
+        return _search.search(self, query)
+
     def in_location(self, location: Location):
         """Articles that mention the place or anything inside it."""
         return self.filter(

@@ -1,0 +1,559 @@
+"""Finding articles by what they say: query parsing, the two index backends, highlighting.
+
+The analyser (``arabic.py``) decides what matches; the databases only store its terms and look
+them up. Each word of an article is indexed under its normalised form and the forms left after
+removing its proclitics ("بدرعا" -> "بدرعا", "درعا"), all at the word's position. A query word
+is normalised the same way but not expanded, so "درعا" finds "بدرعا" while "علما" never finds
+"علماء". PostgreSQL stores the terms in ``Article.search_vector`` (GIN-indexed); SQLite keeps
+them in an FTS5 table whose rowid is the article id. The vendor is chosen in ``_backend()``.
+"""
+
+import json
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
+from typing import NamedTuple
+
+from django.contrib.postgres.search import SearchQueryField, SearchRank
+from django.db import connections
+from django.db.backends.signals import connection_created
+from django.db.models import BooleanField, F, Func, Value
+from django.db.models.functions import Cast
+from django.db.models.signals import post_delete, post_migrate, post_save
+from django.dispatch import receiver
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from . import arabic
+
+Slot = frozenset[str]  # the terms one word of the query may match (alternatives)
+Phrase = tuple[Slot, ...]  # words that must follow one another
+Clause = tuple[Phrase, ...]  # alternatives joined by OR
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: every ``must`` clause matches and no ``exclude`` clause does."""
+
+    must: tuple[Clause, ...] = ()
+    exclude: tuple[Clause, ...] = ()
+
+    def __bool__(self):
+        return bool(self.must)
+
+
+# -- Parsing -----------------------------------------------------------------------------------
+
+_QUOTES = {'"': '"', "«": "»", "“": "”", "”": "”", "„": "“"}
+_OR = {"OR", "|", "||"}
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+_LATIN_LETTER = re.compile("[a-z]")
+MAX_QUERY_LENGTH = 1000  # characters; a longer paste is cut, never rejected
+MAX_TERM_BYTES = 1000  # longer "words" (base64, URLs) are not indexed: PostgreSQL caps lexemes
+
+
+class KnownNames(NamedTuple):
+    """Names of places and parties, as normalised word sequences joined by spaces."""
+
+    arabic: frozenset[str]  # a query word stripped of its proclitics must land on one of these
+    variants: Mapping[str, tuple[str, ...]]  # Latin name -> every name of the same place/party
+
+
+def _lex(text: str) -> list[tuple[str, bool, tuple[str, ...]]]:
+    """Split a query into ("or", ...) operators and (kind, negated, words) units."""
+    items: list[tuple[str, bool, tuple[str, ...]]] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char.isspace():
+            i += 1
+            continue
+        negated = char == "-" and i + 1 < n and not text[i + 1].isspace()
+        if negated:
+            i += 1
+            char = text[i]
+        if char in _QUOTES:
+            close = text.find(_QUOTES[char], i + 1)
+            end = n if close < 0 else close  # an unbalanced quote runs to the end
+            items.append(("phrase", negated, tuple(arabic.words(text[i + 1 : end]))))
+            i = end + 1
+            continue
+        end = i
+        while end < n and not text[end].isspace() and text[end] not in _QUOTES:
+            end += 1
+        chunk = text[i:end]
+        i = end
+        if chunk in _OR and not negated:
+            items.append(("or", False, ()))
+        else:
+            items.append(("word", negated, tuple(arabic.words(chunk))))
+    return [item for item in items if item[0] == "or" or item[2]]
+
+
+def _usable(word: str) -> bool:
+    return len(word.encode()) <= MAX_TERM_BYTES
+
+
+def _expand(words: tuple[str, ...], names: KnownNames) -> Clause:
+    """The phrases one query unit stands for: itself, de-cliticised names, Latin variants."""
+    first, rest = words[0], words[1:]
+    tail = " ".join(rest)
+    alternatives = {first}
+    for form in arabic.strip_proclitics(first):
+        if " ".join(filter(None, (form, tail))) in names.arabic:
+            alternatives.add(form)
+    phrases: list[Phrase] = [(frozenset(alternatives), *(frozenset({w}) for w in rest))]
+    key = " ".join(words)
+    for variant in names.variants.get(key, ()):
+        phrase = tuple(frozenset({w}) for w in variant.split())
+        if phrase not in phrases:
+            phrases.append(phrase)
+    return tuple(phrases)
+
+
+def parse_query(text: str, names: KnownNames | None = None) -> Query:
+    """Words (all must match), "quoted phrases", OR, and -word to exclude; never raises."""
+    if not isinstance(text, str) or not text.strip():
+        return Query()
+    if names is None:
+        names = known_names()
+    must: list[list[Phrase]] = []
+    exclude: list[Clause] = []
+    join_next = False
+    previous_positive = False
+    for kind, negated, words in _lex(text[:MAX_QUERY_LENGTH]):
+        if kind == "or":
+            join_next = previous_positive
+            continue
+        words = tuple(w for w in words if _usable(w))
+        if not words:
+            continue
+        clause = _expand(words, names)
+        if negated:
+            exclude.append(clause)
+            join_next = previous_positive = False
+        elif join_next and must:
+            must[-1].extend(p for p in clause if p not in must[-1])
+            join_next, previous_positive = False, True
+        else:
+            must.append(list(clause))
+            join_next, previous_positive = False, True
+    return Query(tuple(tuple(c) for c in must), tuple(exclude))
+
+
+# -- Names of places and parties (for proclitic stripping and Latin queries) --------------------
+
+NAMES_TTL = 60.0  # seconds: other processes see an editor's new alias within a minute
+_names_cache: tuple[float, KnownNames] | None = None
+
+
+def _name_key(name: str) -> str:
+    return " ".join(arabic.words(name))
+
+
+def _load_names() -> KnownNames:
+    from .models import Location, Party, split_aliases
+
+    arabic_names: set[str] = set()
+    variants: dict[str, set[str]] = defaultdict(set)
+    for model in (Location, Party):
+        for name_ar, name_en, aliases in model.objects.values_list(
+            "name_ar", "name_en", "aliases"
+        ).iterator():
+            keys = [_name_key(n) for n in (name_ar, name_en, *split_aliases(aliases))]
+            keys = list(dict.fromkeys(k for k in keys if k))
+            arabic_names.update(k for k in keys if _ARABIC_LETTER.search(k))
+            for key in keys:
+                if _LATIN_LETTER.search(key) and not _ARABIC_LETTER.search(key):
+                    variants[key].update(k for k in keys if k != key)
+    return KnownNames(
+        frozenset(arabic_names), {k: tuple(sorted(v)) for k, v in variants.items() if v}
+    )
+
+
+def known_names() -> KnownNames:
+    """The gazetteer's names, cached; cleared when a place or party is saved or deleted."""
+    global _names_cache
+    now = time.monotonic()
+    if _names_cache is None or now - _names_cache[0] > NAMES_TTL:
+        _names_cache = (now, _load_names())
+    return _names_cache[1]
+
+
+def forget_names(**kwargs) -> None:
+    global _names_cache
+    _names_cache = None
+
+
+# -- Index terms -------------------------------------------------------------------------------
+
+Analysed = tuple[Sequence[arabic.Token], Sequence[arabic.Token]]  # title tokens, body tokens
+
+
+def analyse(article) -> Analysed:
+    return arabic.tokenize(article.title or ""), arabic.tokenize(article.body or "")
+
+
+def _token_terms(token: arabic.Token) -> tuple[str, ...]:
+    return tuple(t for t in token.terms if _usable(t))
+
+
+def _tsquote(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+MAX_POSITION = 16383  # PostgreSQL clamps larger positions to this one
+
+
+def tsvector_literal(title: Sequence[arabic.Token], body: Sequence[arabic.Token]) -> str:
+    """A tsvector in PostgreSQL's text form: each word's terms share its position.
+
+    The title is weighted A and the body B; the body starts two positions after the title so
+    that a phrase never runs from one into the other.
+    """
+    positions: dict[str, list[str]] = defaultdict(list)
+    for offset, weight, tokens in ((0, "A", title), (len(title) + 1, "B", body)):
+        for index, token in enumerate(tokens, start=offset + 1):
+            for term in _token_terms(token):
+                positions[term].append(f"{min(index, MAX_POSITION)}{weight}")
+    return " ".join(f"{_tsquote(term)}:{','.join(pos)}" for term, pos in positions.items())
+
+
+def fts_text(tokens: Sequence[arabic.Token]) -> str:
+    """FTS5 column text: terms separated by spaces, words by " | " (kept for phrase checks)."""
+    return " | ".join(" ".join(_token_terms(token)) for token in tokens)
+
+
+# -- Backends ----------------------------------------------------------------------------------
+
+FTS_TABLE = "articles_article_fts"
+TITLE_WEIGHT = 100.0  # a title hit outranks any number of body hits
+
+
+class _Matches(Func):
+    template = "(%(expressions)s)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+class PostgresBackend:
+    """tsvector of the analyser's terms in ``search_vector``, GIN-indexed, ranked by ts_rank."""
+
+    WEIGHTS = [0.0, 0.0, 1.0 / TITLE_WEIGHT, 1.0]  # D, C, B (body), A (title)
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def install(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE INDEX IF NOT EXISTS article_search_vector_gin "
+                "ON articles_article USING gin (search_vector)"
+            )
+
+    def uninstall(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute("DROP INDEX IF EXISTS article_search_vector_gin")
+
+    def clear(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute("UPDATE articles_article SET search_vector = NULL")
+
+    def write(self, rows: list[tuple[int, Analysed]]):
+        values = ", ".join(["(%s, %s)"] * len(rows))
+        params = [p for pk, (title, body) in rows for p in (pk, tsvector_literal(title, body))]
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE articles_article AS a SET search_vector = v.vec::tsvector "
+                f"FROM (VALUES {values}) AS v(id, vec) WHERE a.id = v.id",
+                params,
+            )
+
+    @staticmethod
+    def tsquery(query: Query) -> str:
+        def slot(terms: Slot) -> str:
+            return "(" + " | ".join(_tsquote(t) for t in sorted(terms)) + ")"
+
+        def clause(phrases: Clause) -> str:
+            return "(" + " | ".join("(" + " <-> ".join(map(slot, p)) + ")" for p in phrases) + ")"
+
+        parts = [clause(c) for c in query.must] + ["!" + clause(c) for c in query.exclude]
+        return " & ".join(parts)
+
+    def search(self, queryset, query: Query):
+        tsquery = Cast(Value(self.tsquery(query)), SearchQueryField())
+        return queryset.filter(_Matches(F("search_vector"), tsquery)).annotate(
+            rank=SearchRank(F("search_vector"), tsquery, weights=self.WEIGHTS)
+        )
+
+
+class SqliteBackend:
+    """An FTS5 table (rowid = article id) of the analyser's terms, ranked by bm25.
+
+    FTS5 has no co-located tokens, so a phrase is found in two steps: FTS5 finds the articles
+    that contain every word of it, then ``newsroom_phrase()`` (registered on each connection)
+    checks adjacency in the word-grouped column text.
+    """
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def install(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+                "title, body, tokenize = 'unicode61 remove_diacritics 0')"
+            )
+            # Also catches deletes that send no signal (queryset fast-deletes, test flushes).
+            # Django rebuilds a table to alter it, which drops its triggers: post_migrate
+            # calls install() again.
+            cursor.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE "
+                f"ON articles_article BEGIN DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END"
+            )
+
+    def uninstall(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_delete")
+            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+    def clear(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+
+    def write(self, rows: list[tuple[int, Analysed]]):
+        with self.connection.cursor() as cursor:
+            marks = ", ".join(["%s"] * len(rows))
+            cursor.execute(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", [r[0] for r in rows]
+            )
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (%s, %s, %s)",
+                [(pk, fts_text(title), fts_text(body)) for pk, (title, body) in rows],
+            )
+
+    @staticmethod
+    def match(query: Query) -> str:
+        """The FTS5 expression that finds the candidates (phrases as all of their words)."""
+
+        def slot(terms: Slot) -> str:
+            return "(" + " OR ".join('"' + t.replace('"', '""') + '"' for t in sorted(terms)) + ")"
+
+        def clause(phrases: Clause) -> str:
+            return "(" + " OR ".join("(" + " AND ".join(map(slot, p)) + ")" for p in phrases) + ")"
+
+        expression = " AND ".join(clause(c) for c in query.must)
+        words_only = [c for c in query.exclude if all(len(p) == 1 for p in c)]
+        if words_only:
+            expression = f"({expression}) NOT ({' OR '.join(clause(c) for c in words_only)})"
+        return expression
+
+    def search(self, queryset, query: Query):
+        where = [f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"]
+        params = [self.match(query)]
+        check = f"newsroom_phrase({FTS_TABLE}.title, {FTS_TABLE}.body, %s)"
+        for clause in query.must:
+            if any(len(p) > 1 for p in clause):
+                where.append(check)
+                params.append(_clause_json(clause))
+        for clause in query.exclude:
+            if any(len(p) > 1 for p in clause):
+                where.append("NOT " + check)
+                params.append(_clause_json(clause))
+        return queryset.extra(
+            select={"rank": f"-bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0)"},
+            tables=[FTS_TABLE],
+            where=where,
+            params=params,
+        )
+
+
+def _clause_json(clause: Clause) -> str:
+    return json.dumps([[sorted(slot) for slot in phrase] for phrase in clause], ensure_ascii=False)
+
+
+@lru_cache(maxsize=256)
+def _clause_from_json(text: str) -> Clause:
+    return tuple(tuple(frozenset(slot) for slot in phrase) for phrase in json.loads(text))
+
+
+def _phrase_in_groups(phrase: Phrase, groups: list[set[str]]) -> bool:
+    first, rest = phrase[0], phrase[1:]
+    for i in range(len(groups) - len(rest)):
+        if first & groups[i] and all(s & groups[i + 1 + k] for k, s in enumerate(rest)):
+            return True
+    return False
+
+
+def _sqlite_phrase(title: str | None, body: str | None, clause_json: str) -> int:
+    """Whether one of the clause's phrases occurs, word after word, in the title or the body."""
+    clause = _clause_from_json(clause_json)
+    for text in (title, body):
+        if not text:
+            continue
+        groups = [set(group.split()) for group in text.split("|")]
+        if any(_phrase_in_groups(phrase, groups) for phrase in clause):
+            return 1
+    return 0
+
+
+def _backend(using: str = "default"):
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        return PostgresBackend(connection)
+    return SqliteBackend(connection)
+
+
+# -- Entry points ------------------------------------------------------------------------------
+
+
+def search(queryset, text: "str | Query"):
+    """The articles of ``queryset`` that match, annotated with ``rank``, best and newest first."""
+    query = text if isinstance(text, Query) else parse_query(text)
+    if not query:
+        return queryset.none()
+    found = _backend(queryset.db).search(queryset, query)
+    return found.order_by("-rank", F("published").desc(nulls_last=True), "-id")
+
+
+def index_articles(
+    articles: Iterable,
+    *,
+    analysed: Mapping[int, Analysed] | None = None,
+    batch_size: int = 500,
+    using: str = "default",
+) -> int:
+    """(Re)index saved articles in batches; ``analysed`` may hold their tokens already."""
+    backend = _backend(using)
+    analysed = analysed or {}
+    count = 0
+    iterator = iter(articles)
+    while batch := list(islice(iterator, batch_size)):
+        rows = [(a.pk, analysed.get(a.pk) or analyse(a)) for a in batch]
+        backend.write(rows)
+        count += len(rows)
+    return count
+
+
+def rebuild_index(articles: Iterable, *, batch_size: int = 500, using: str = "default") -> int:
+    """Empty the index, then index ``articles`` (the reindex command, after analyser changes)."""
+    _backend(using).clear()
+    return index_articles(articles, batch_size=batch_size, using=using)
+
+
+def install_index(apps=None, schema_editor=None):
+    """Create the index structures (migration 0002, and again after every migrate)."""
+    using = schema_editor.connection.alias if schema_editor else "default"
+    _backend(using).install()
+    if apps is not None:
+        article = apps.get_model("articles", "Article")
+        index_articles(article.objects.using(using).only("pk", "title", "body"), using=using)
+
+
+def uninstall_index(apps=None, schema_editor=None):
+    _backend(schema_editor.connection.alias if schema_editor else "default").uninstall()
+
+
+# -- Highlighting ------------------------------------------------------------------------------
+
+
+def matched_tokens(tokens: Sequence[arabic.Token], query: Query) -> set[int]:
+    """Indexes of the words a query matched: its words anywhere, its phrases where adjacent."""
+    groups = [set(t.terms) for t in tokens]
+    marked: set[int] = set()
+    for clause in query.must:
+        for phrase in clause:
+            for i in range(len(groups) - len(phrase) + 1):
+                if all(slot & groups[i + k] for k, slot in enumerate(phrase)):
+                    marked.update(range(i, i + len(phrase)))
+    return marked
+
+
+def _render(text: str, tokens: Sequence[arabic.Token], marked: set[int], start: int, end: int):
+    out, cursor = [], start
+    for i in sorted(marked):
+        token = tokens[i]
+        if token.start < start or token.end > end:
+            continue
+        out.append(escape(text[cursor : token.start]))
+        out.append(f"<mark>{escape(text[token.start : token.end])}</mark>")
+        cursor = token.end
+    out.append(escape(text[cursor:end]))
+    return "".join(out)
+
+
+def _as_query(query: "str | Query") -> Query:
+    return query if isinstance(query, Query) else parse_query(query)
+
+
+def highlight(text: str, query: "str | Query") -> SafeString:
+    """The whole text, HTML-escaped, with every matched word in <mark>."""
+    tokens = arabic.tokenize(text)
+    return mark_safe(_render(text, tokens, matched_tokens(tokens, _as_query(query)), 0, len(text)))
+
+
+def snippet(text: str, query: "str | Query", *, size: int = 240) -> SafeString:
+    """About ``size`` characters of the text around its densest cluster of matches, marked."""
+    tokens = arabic.tokenize(text)
+    marked = matched_tokens(tokens, _as_query(query))
+    if len(text) <= size:
+        return mark_safe(_render(text, tokens, marked, 0, len(text)))
+    hits = sorted(marked)
+    best, best_count = None, 0
+    for n, i in enumerate(hits):
+        limit = tokens[i].start + size * 3 // 4
+        count = sum(1 for j in hits[n:] if tokens[j].end <= limit)
+        if count > best_count:
+            best, best_count = i, count
+    if best is None:
+        start = 0
+    else:
+        start = max(0, tokens[best].start - size // 4)
+        before = [t.start for t in tokens if start <= t.start <= tokens[best].start]
+        start = before[0] if before else tokens[best].start
+    end = min(len(text), start + size)
+    inside = [t.end for t in tokens if start < t.end <= end]
+    if end < len(text) and inside:
+        end = inside[-1]
+    body = _render(text, tokens, marked, start, end).strip()
+    return mark_safe(("… " if start > 0 else "") + body + (" …" if end < len(text) else ""))
+
+
+# -- Keeping the index current -----------------------------------------------------------------
+
+_INDEXED_FIELDS = {"title", "body"}
+
+
+@receiver(post_save, sender="articles.Article", dispatch_uid="search_index_article")
+def _index_saved_article(sender, instance, raw=False, update_fields=None, using=None, **kwargs):
+    if update_fields is not None and not _INDEXED_FIELDS & set(update_fields):
+        return
+    index_articles([instance], using=using or "default")
+
+
+for _model in ("articles.Location", "articles.Party"):
+    post_save.connect(forget_names, sender=_model, dispatch_uid=f"search_names_save_{_model}")
+    post_delete.connect(forget_names, sender=_model, dispatch_uid=f"search_names_del_{_model}")
+
+
+@receiver(connection_created, dispatch_uid="search_sqlite_functions")
+def _register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "newsroom_phrase", 3, _sqlite_phrase, deterministic=True
+        )
+
+
+@receiver(post_migrate, dispatch_uid="search_install_index")
+def _reinstall_after_migrate(sender, app_config=None, using="default", plan=None, **kwargs):
+    if app_config is None or app_config.label != "articles":
+        return
+    from django.db.migrations.recorder import MigrationRecorder
+
+    applied = MigrationRecorder(connections[using]).applied_migrations()
+    if ("articles", "0002_search_index") in applied:
+        _backend(using).install()
