@@ -115,6 +115,29 @@ def _expand(words: tuple[str, ...], names: KnownNames) -> Clause:
     return tuple(phrases)
 
 
+def _join_latin_names(items, names: KnownNames):
+    """Unquoted Latin words that together spell a known name become one unit (Deir ez-Zor)."""
+    joined, i = [], 0
+    while i < len(items):
+        for j in range(min(len(items), i + 5), i + 1, -1):
+            run = items[i:j]
+            if all(kind == "word" and not neg and _latin(words) for kind, neg, words in run):
+                words = tuple(w for _, _, ws in run for w in ws)
+                if " ".join(words) in names.variants:
+                    joined.append(("phrase", False, words))
+                    i = j
+                    break
+        else:
+            joined.append(items[i])
+            i += 1
+    return joined
+
+
+def _latin(words: tuple[str, ...]) -> bool:
+    key = " ".join(words)
+    return bool(_LATIN_LETTER.search(key)) and not _ARABIC_LETTER.search(key)
+
+
 def parse_query(text: str, names: KnownNames | None = None) -> Query:
     """Words (all must match), "quoted phrases", OR, and -word to exclude; never raises."""
     if not isinstance(text, str) or not text.strip():
@@ -125,7 +148,7 @@ def parse_query(text: str, names: KnownNames | None = None) -> Query:
     exclude: list[Clause] = []
     join_next = False
     previous_positive = False
-    for kind, negated, words in _lex(text[:MAX_QUERY_LENGTH]):
+    for kind, negated, words in _join_latin_names(_lex(text[:MAX_QUERY_LENGTH]), names):
         if kind == "or":
             join_next = previous_positive
             continue
@@ -168,7 +191,7 @@ def _load_names() -> KnownNames:
             keys = list(dict.fromkeys(k for k in keys if k))
             arabic_names.update(k for k in keys if _ARABIC_LETTER.search(k))
             for key in keys:
-                if _LATIN_LETTER.search(key) and not _ARABIC_LETTER.search(key):
+                if _latin((key,)):
                     variants[key].update(k for k in keys if k != key)
     return KnownNames(
         frozenset(arabic_names), {k: tuple(sorted(v)) for k, v in variants.items() if v}

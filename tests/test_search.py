@@ -6,11 +6,14 @@ word swapped for the spelling under test.
 
 import datetime
 import hashlib
+import re
+from html import unescape
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils.html import escape
 
 from articles import search
 from articles.models import Article, Location, LocationMention
@@ -326,3 +329,92 @@ def test_admin_article_search_uses_the_archive_search(client, django_user_model)
     sorted_by_date = client.get("/admin/articles/article/", newest)
     assert list(sorted_by_date.context["cl"].result_list) == [body_hit, title_hit]
     assert client.get("/admin/articles/article/", {"q": '"'}).context["cl"].result_count == 0
+
+
+@pytest.fixture
+def daraa():
+    return Location.objects.create(
+        name_ar="درعا", name_en="Daraa", kind="governorate", aliases="Deraa\nDar'a\nDaraa city"
+    )
+
+
+@pytest.mark.parametrize("query", ["Daraa", "daraa", "DERAA", "Dar'a", '"Dar\'a"', "Daraa city"])
+def test_latin_name_finds_the_arabic_one(daraa, query):
+    arabic = make("تقرير", REPORTER.format("بدرعا"))
+    make("خبر آخر", REPORTER.format("حمص"))
+    assert found(query) == [arabic]
+
+
+def test_latin_name_without_an_alias_finds_only_itself(daraa):
+    make("تقرير", REPORTER.format("بدرعا"))
+    latin = make("Report from Tafas", "Fighting near Tafas, west of Daraa.")
+    assert found("Tafas") == [latin]
+    assert found("Daraa Tafas") == [latin]
+
+
+def test_multiword_latin_name_finds_the_arabic_phrase():
+    Location.objects.create(name_ar="دير الزور", name_en="Deir ez-Zor", aliases="Deir al-Zour")
+    story = make("تقرير", REPORTER.format("دير الزور"))
+    make("خبر آخر", "دير في الزور")
+    assert found("Deir ez-Zor") == [story]
+    assert found("deir al-zour") == [story]
+
+
+@pytest.mark.parametrize(
+    "query, marked",
+    [
+        ("درعا", ["بدرعا", "درعا"]),
+        ("بصرى", ["بصرى"]),
+        ('"بصرى الشام"', ["بصرى", "الشام"]),
+        ("طفس OR الجولان", ["طفس", "الجولان"]),
+        ("طفس -درعا", ["طفس"]),
+    ],
+)
+def test_marks_show_what_matched_as_written(seed_text, query, marked):
+    whole = search.highlight(seed_text, query)
+    assert sorted(set(re.findall("<mark>(.*?)</mark>", whole))) == sorted(marked)
+    cut = search.snippet(seed_text, query, size=300)
+    assert set(re.findall("<mark>(.*?)</mark>", cut)) <= set(marked)
+    assert "<mark>" in cut
+    assert len(unescape(re.sub("</?mark>", "", cut))) <= 300 + 4
+
+
+def test_snippet_is_cut_around_the_match_from_the_original_text(seed_text):
+    cut = search.snippet(seed_text, "الجولان", size=200)
+    assert cut.startswith("… ") and "<mark>الجولان</mark> المحتل" in cut
+    plain = re.sub("</?mark>", "", cut).strip("… ")
+    assert plain in seed_text
+
+
+def test_snippet_escapes_html_around_the_marks():
+    text = 'قصف <script>alert("x")</script> على بدرعا & ريفها'
+    cut = search.snippet(text, "درعا")
+    assert "<script>" not in cut
+    assert "&lt;script&gt;" in cut and "&amp;" in cut
+    assert "<mark>بدرعا</mark>" in cut
+
+
+def test_snippet_without_a_match_starts_at_the_beginning(seed_text):
+    cut = search.snippet(seed_text, "حمص", size=100)
+    assert "<mark>" not in cut
+    assert seed_text.startswith(cut.removesuffix(" …"))
+
+
+def test_highlight_marks_the_whole_text(seed_text):
+    marked = search.highlight(seed_text, "درعا")
+    assert marked.count("<mark>") == 9  # every درعا and بدرعا of the seed
+    assert re.sub("</?mark>", "", marked) == escape(seed_text)
+
+
+def test_highlight_marks_a_phrase_only_where_its_words_are_adjacent():
+    text = "قصف على الغوطة وريفها في المناطق الشرقية، ثم اشتباكات في الغوطة الشرقية"
+    marked = search.highlight(text, '"الغوطة الشرقية"')
+    assert marked.count("<mark>") == 2
+    assert marked.endswith("<mark>الغوطة</mark> <mark>الشرقية</mark>")
+
+
+def test_snippet_marks_agree_with_search(seed_text):
+    title, _, body = seed_text.partition("\n")
+    make(title, body)
+    for query in ["درعا", "بدرعا", "الحراك", '"المليحة الغربية"', "Daraa"]:
+        assert bool(found(query)) == ("<mark>" in search.highlight(seed_text, query))
