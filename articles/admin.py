@@ -1,21 +1,25 @@
 """Data entry for editors: every model, with mentions as inlines on the article."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
+from .history import deleted_articles, restore_mentions
 from .models import Article, Location, LocationMention, Party, PartyMention, Source
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["name_ar", "name_en", "kind", "url"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "aliases"]
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(SimpleHistoryAdmin):
     list_display = ["name_ar", "name_en", "kind", "parent", "ambiguous", "ocha_pcode"]
     list_filter = ["kind", "ambiguous"]
     list_select_related = ["parent"]
@@ -24,7 +28,7 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(SimpleHistoryAdmin):
     list_display = ["name_ar", "name_en", "kind", "parent", "ambiguous"]
     list_filter = ["kind", "ambiguous"]
     list_select_related = ["parent"]
@@ -47,7 +51,7 @@ class PartyMentionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SimpleHistoryAdmin):
     list_display = ["title", "source", "byline", "published", "created_at"]
     list_filter = [
         "source",
@@ -77,9 +81,57 @@ class ArticleAdmin(admin.ModelAdmin):
             found = found.order_by(*queryset.query.order_by)
         return found, False
 
+    def save_model(self, request, obj, form, change):
+        # "Revert" on the history of a deleted article brings it back, mentions included.
+        recovering = change and not Article.objects.filter(pk=obj.pk).exists()
+        super().save_model(request, obj, form, change)
+        if recovering:
+            restored = restore_mentions(obj)
+            self.message_user(
+                request,
+                _("Article restored with %(count)d mentions.") % {"count": restored},
+                messages.SUCCESS,
+            )
+
+    def response_delete(self, request, obj_display, obj_id):
+        self.message_user(
+            request,
+            format_html(
+                _('It can be brought back from <a href="{}">deleted articles</a>.'),
+                reverse("admin:articles_historicalarticle_changelist"),
+            ),
+            messages.INFO,
+        )
+        return super().response_delete(request, obj_display, obj_id)
+
+
+@admin.register(Article.history.model)
+class DeletedArticleAdmin(admin.ModelAdmin):
+    """Articles deleted and not yet restored, each with a link to restore it."""
+
+    list_display = ["title", "history_date", "history_user", "restore"]
+    list_select_related = ["history_user"]
+
+    def get_queryset(self, request):
+        return deleted_articles()
+
+    @admin.display(description=_("restore"))
+    def restore(self, record):
+        url = reverse("admin:articles_article_simple_history", args=[record.id, record.pk])
+        return format_html('<a href="{}">{}</a>', url, _("review and restore"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(LocationMention)
-class LocationMentionAdmin(admin.ModelAdmin):
+class LocationMentionAdmin(SimpleHistoryAdmin):
     list_display = ["location", "article", "status"]
     list_filter = ["status"]
     list_select_related = ["location", "article"]
@@ -88,7 +140,7 @@ class LocationMentionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartyMention)
-class PartyMentionAdmin(admin.ModelAdmin):
+class PartyMentionAdmin(SimpleHistoryAdmin):
     list_display = ["party", "article", "status"]
     list_filter = ["status"]
     list_select_related = ["party", "article"]

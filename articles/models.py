@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from . import search as _search
 
@@ -61,6 +62,8 @@ class Source(Named):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.WEBSITE)
     url = models.URLField(_("website"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name_ar"]
         verbose_name = _("source")
@@ -111,6 +114,8 @@ class Location(Named):
         _("OCHA p-code"), max_length=20, unique=True, null=True, blank=True
     )
     geonames_id = models.PositiveIntegerField(_("GeoNames id"), unique=True, null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name_ar"]
@@ -175,6 +180,8 @@ class Party(Named):
         default=False,
         help_text=_("The name is also a common word: propose it for review rather than assert it."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name_ar"]
@@ -279,6 +286,8 @@ class Article(models.Model):
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
+    # Who changed what and when; the search index is derived data and not worth a copy.
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["-published", "-id"]
@@ -320,6 +329,8 @@ class Mention(models.Model):
 class LocationMention(Mention):
     location = models.ForeignKey(Location, on_delete=models.CASCADE, verbose_name=_("place"))
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("place mention")
         verbose_name_plural = _("place mentions")
@@ -335,6 +346,8 @@ class LocationMention(Mention):
 
 class PartyMention(Mention):
     party = models.ForeignKey(Party, on_delete=models.CASCADE, verbose_name=_("party"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("party mention")

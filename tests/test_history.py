@@ -1,0 +1,168 @@
+"""Every edit is recorded with who and when; a deleted article comes back from its history."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from articles.accounts import EDITORS
+from articles.history import restore_article
+from articles.models import Article, Location, LocationMention, Party, PartyMention
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def boss(client, django_user_model):
+    user = django_user_model.objects.create_superuser("boss", password="x-long-password-1")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def writer(client, django_user_model):
+    user = django_user_model.objects.create_user("writer", password="pw-9-long", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def story(seed_text):
+    title, _, body = seed_text.partition("\n")
+    article = Article.objects.create(title=title.strip(), body=body, fingerprint="seed")
+    daraa = Location.objects.create(name_ar="درعا", name_en="Daraa", kind="governorate")
+    army = Party.objects.create(name_ar="الجيش", kind="armed_force")
+    LocationMention.objects.create(article=article, location=daraa, spans=[["body", 5, 9]])
+    PartyMention.objects.create(article=article, party=army, status="confirmed")
+    return article
+
+
+def article_form(article, **changes):
+    form = {
+        "title": article.title,
+        "body": article.body,
+        "source": article.source_id or "",
+        "byline": article.byline,
+        "published": article.published or "",
+        "url": article.url,
+        "location_mentions-TOTAL_FORMS": "0",
+        "location_mentions-INITIAL_FORMS": "0",
+        "party_mentions-TOTAL_FORMS": "0",
+        "party_mentions-INITIAL_FORMS": "0",
+    }
+    for field in ("version",):
+        if hasattr(article, field):
+            form[field] = getattr(article, field)
+    form.update(changes)
+    return form
+
+
+def test_an_edit_in_the_admin_records_who_changed_what(client, writer, story):
+    old_title = story.title
+    url = reverse("admin:articles_article_change", args=[story.pk])
+    response = client.post(url, article_form(story, title="عنوان مصحح"))
+    assert response.status_code == 302
+
+    latest, previous = story.history.all()[:2]
+    assert latest.history_type == "~"
+    assert latest.history_user == writer
+    assert latest.title == "عنوان مصحح"
+    assert previous.title == old_title
+    delta = latest.diff_against(previous)
+    assert delta.changed_fields == ["title"]
+
+    history_page = client.get(reverse("admin:articles_article_history", args=[story.pk]))
+    assert history_page.status_code == 200
+    assert "writer" in history_page.content.decode()
+
+
+def test_an_editor_reverts_an_article_to_an_earlier_version(client, writer, story):
+    original = story.title
+    url = reverse("admin:articles_article_change", args=[story.pk])
+    client.post(url, article_form(story, title="عنوان خاطئ"))
+    first = story.history.earliest("history_date")
+
+    revert_url = reverse("admin:articles_article_simple_history", args=[story.pk, first.pk])
+    page = client.get(revert_url)
+    assert page.status_code == 200
+    story.refresh_from_db()
+    response = client.post(revert_url, article_form(story, title=first.title))
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.title == original
+    assert story.history.first().history_user == writer
+
+
+def test_place_party_and_mention_edits_are_recorded(client, writer, story):
+    daraa = Location.objects.get(name_en="Daraa")
+    response = client.post(
+        reverse("admin:articles_location_change", args=[daraa.pk]),
+        {"name_ar": "درعا", "name_en": "Daraa", "kind": "governorate", "aliases": "Deraa"},
+    )
+    assert response.status_code == 302
+    assert daraa.history.first().history_user == writer
+    assert daraa.history.first().aliases == "Deraa"
+
+    mention = LocationMention.objects.get(article=story)
+    response = client.post(
+        reverse("admin:articles_locationmention_change", args=[mention.pk]),
+        {"location": daraa.pk, "article": story.pk, "status": "rejected", "spans": "[]"},
+    )
+    assert response.status_code == 302
+    assert [h.status for h in mention.history.all()] == ["rejected", "found"]
+
+
+def test_deleting_an_article_asks_for_confirmation_first(client, boss, story):
+    url = reverse("admin:articles_article_delete", args=[story.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="post"' in page.content.decode()
+    assert Article.objects.filter(pk=story.pk).exists()
+
+
+def test_a_deleted_article_is_restored_with_its_mentions(client, boss, story):
+    fields = {f.attname: getattr(story, f.attname) for f in Article._meta.concrete_fields}
+    fields.pop("search_vector")
+    mentions = sorted(
+        LocationMention.objects.filter(article=story).values_list("location", "spans")
+    )
+
+    response = client.post(
+        reverse("admin:articles_article_delete", args=[story.pk]), {"post": "yes"}, follow=True
+    )
+    assert "deleted articles" in response.content.decode()
+    assert not Article.objects.filter(pk=story.pk).exists()
+    assert not LocationMention.objects.exists() and not PartyMention.objects.exists()
+
+    listing = client.get(reverse("admin:articles_historicalarticle_changelist"))
+    record = Article.history.get(id=story.pk, history_type="-")
+    restore_url = reverse("admin:articles_article_simple_history", args=[story.pk, record.pk])
+    assert restore_url in listing.content.decode()
+
+    assert client.get(restore_url).status_code == 200
+    response = client.post(restore_url, article_form(record.instance), follow=True)
+    assert response.status_code == 200
+
+    restored = Article.objects.get(pk=story.pk)
+    for name, value in fields.items():
+        if name != "updated_at":
+            assert getattr(restored, name) == value, name
+    assert (
+        sorted(LocationMention.objects.filter(article=restored).values_list("location", "spans"))
+        == mentions
+    )
+    assert PartyMention.objects.get(article=restored).status == "confirmed"
+    assert restored.history.first().history_user == boss
+    listing = client.get(reverse("admin:articles_historicalarticle_changelist"))
+    assert restore_url not in listing.content.decode()
+
+
+def test_restore_article_brings_it_back_without_the_admin(story):
+    pk, title = story.pk, story.title
+    story.delete()
+    record = Article.history.get(id=pk, history_type="-")
+
+    restored = restore_article(record)
+    assert (restored.pk, restored.title) == (pk, title)
+    assert LocationMention.objects.filter(article_id=pk).count() == 1
+    assert PartyMention.objects.filter(article_id=pk).count() == 1
