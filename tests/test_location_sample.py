@@ -127,5 +127,5 @@ def test_every_place_label_names_a_real_gazetteer_entry(mentions, gazetteer_ids)
 def test_sample_is_big_enough_to_measure_tagging(mentions):
     places = [m for m in mentions if m["is_place"] and m["in_gazetteer"]]
     traps = [m for m in mentions if not m["is_place"]]
-    assert len(places) >= 200
-    assert len(traps) >= 50
+    assert len(places) >= 300
+    assert len(traps) >= 80
