@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run test lint install install-dev
+.PHONY: run test lint install install-dev bench
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -33,3 +33,9 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## bench: ingest and search benchmark at 10k/100k/300k articles, see README (BENCH_ARGS=--quick,
+## --full, --sizes 10000,50000); PostgreSQL unless DATABASE_URL names another database
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom_bench
+bench: install-dev
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

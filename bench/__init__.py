@@ -1,0 +1,1 @@
+"""The benchmark of ingest and search (``make bench``); see README.md, section Benchmark."""
