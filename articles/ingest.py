@@ -1,0 +1,689 @@
+"""Turning files into articles: bytes → text → article fields → fingerprint → saved article.
+
+The one code path behind `manage.py ingest` and the admin's "Import texts" page. Every article
+is saved in its own transaction, so one bad file never loses the good ones and an interrupted
+run can simply be run again: what was saved is then reported as a duplicate.
+"""
+
+import codecs
+import datetime
+import email.utils
+import hashlib
+import io
+import json
+import os
+import stat
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import arabic
+from .models import Article, Source
+
+TEXT_SUFFIXES = {".txt"}
+ARCHIVE_SUFFIXES = {".zip"}
+JSONL_SUFFIXES = {".jsonl"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | ARCHIVE_SUFFIXES | JSONL_SUFFIXES
+
+MAX_TEXT_BYTES = 20 * 1024 * 1024  # one article, or one entry of an archive, uncompressed
+MAX_ARCHIVE_BYTES = 500 * 1024 * 1024  # everything one archive may expand to
+MAX_COMPRESSION_RATIO = 100  # text packs 3-10 times; far more than this is a zip bomb
+
+TITLE_LINE_MAX_CHARS = 150
+TITLE_LINE_MAX_WORDS = 20
+TITLE_CUT_CHARS = 120
+
+# Characters that never occur in a text file: C0 and C1 controls except tab, newline, carriage
+# return and form feed. Seeing one means a binary file (or a wrong guess of the encoding).
+_ALLOWED_CONTROLS = "\t\n\r\f"
+_CONTROLS = {
+    *(chr(c) for c in range(0x20) if chr(c) not in _ALLOWED_CONTROLS),
+    "\x7f",
+    *(chr(c) for c in range(0x80, 0xA0)),
+}
+# Windows-1256 decodes almost any byte string: accept its reading only when this share of the
+# letters is Arabic.
+MIN_ARABIC_SHARE = 0.5
+
+
+class IngestError(Exception):
+    """A file or record that cannot become an article; the message says why, for an editor."""
+
+    @property
+    def reason(self) -> str:
+        return str(self)
+
+
+@dataclass
+class IngestResult:
+    """What became of one article: created, a duplicate of an existing one, or failed."""
+
+    status: str  # "created" | "duplicate" | "failed"
+    origin: str
+    article: Article | None = None
+    duplicate_of: Article | None = None
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+    @classmethod
+    def failed(cls, origin: str, reason: str) -> "IngestResult":
+        return cls(status=cls.FAILED, origin=origin, reason=reason)
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode(data: bytes) -> str:
+    """Text of a file: UTF-8 (with or without BOM), UTF-16, or Windows-1256 Arabic.
+
+    Line endings become "\\n"; nothing else is changed. Raises IngestError for empty, binary or
+    undecodable files.
+    """
+    if not data:
+        raise IngestError(_("the file is empty"))
+    if data.startswith(codecs.BOM_UTF8):
+        text = _decode_strictly(data[len(codecs.BOM_UTF8) :], "utf-8", _("UTF-8"))
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _decode_strictly(data, "utf-16", _("UTF-16"))
+    elif codec := _bomless_utf16_arabic(data):
+        text = _decode_strictly(data, codec, _("UTF-16"))
+    elif b"\x00" in data:
+        raise IngestError(
+            _("contains NUL bytes: a binary file, or UTF-16 without a byte-order mark")
+        )
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_windows_1256(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _refuse_controls(text)
+    if not text.strip():
+        raise IngestError(_("the file contains only blank space"))
+    return text
+
+
+def _bomless_utf16_arabic(data: bytes) -> str | None:
+    """ "utf-16-le"/"-be" when every high byte is 0x00 or 0x06 (Arabic) and some are 0x06."""
+    if len(data) % 2:
+        return None
+    for codec, high_bytes in (("utf-16-le", data[1::2]), ("utf-16-be", data[0::2])):
+        if b"\x06" in high_bytes and not high_bytes.translate(None, b"\x00\x06"):
+            return codec
+    return None
+
+
+def _decode_strictly(data: bytes, codec: str, name: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            _("marked as {encoding} but byte {position} is not valid {encoding}").format(
+                encoding=name, position=error.start
+            )
+        ) from error
+
+
+def _decode_windows_1256(data: bytes) -> str:
+    refusal = _("neither UTF-8 nor Arabic in Windows-1256: not a text file this archive can read")
+    try:
+        text = data.decode("cp1256")
+    except UnicodeDecodeError as error:
+        raise IngestError(refusal) from error
+    letters = [char for char in text if char.isalpha()]
+    arabic_letters = sum(1 for char in letters if "\u0600" <= char <= "\u06ff")
+    if not letters or arabic_letters < MIN_ARABIC_SHARE * len(letters):
+        raise IngestError(refusal)
+    if any(char in _CONTROLS for char in text):
+        raise IngestError(refusal)
+    return text
+
+
+def _refuse_controls(text: str) -> None:
+    for line_number, line in enumerate(text.split("\n"), start=1):
+        for char in line:
+            if char in _CONTROLS:
+                raise IngestError(
+                    _("control character U+{code:04X} on line {line}: a binary file").format(
+                        code=ord(char), line=line_number
+                    )
+                )
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+def fingerprint(text: str) -> str:
+    """Hash of the text's normalised words: equal for re-encoded, re-spaced or re-vowelled text."""
+    return hashlib.sha256(" ".join(arabic.words(text)).encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- reading a text
+
+
+class Parsed(NamedTuple):
+    title: str
+    body: str
+
+
+# "اقرأ أيضاً: <title>" and its cousins point to another article; they are not the story.
+_READ_ALSO_VERBS = {"اقرا", "شاهد", "طالع"}
+
+
+def is_read_also(line: str) -> bool:
+    """Whether a line is an "اقرأ أيضاً: ..." cross-reference to another article."""
+    return _read_also_start(line) is not None
+
+
+def _read_also_start(line: str) -> int | None:
+    tokens = arabic.tokenize(line[:40])
+    if len(tokens) >= 2 and tokens[0].norm in _READ_ALSO_VERBS and tokens[1].norm == "ايضا":
+        return tokens[1].end
+    return None
+
+
+def read_also(body: str) -> list[str]:
+    """Titles of the articles a text points to with "اقرأ أيضاً: ..." lines."""
+    titles = []
+    for line in body.split("\n"):
+        start = _read_also_start(line)
+        if start is not None:
+            title = line[start:].lstrip(" \t:：-–—").strip()
+            if title:
+                titles.append(title)
+    return titles
+
+
+def lede(body: str) -> str:
+    """The first paragraph of a text that is not a cross-reference."""
+    for line in body.split("\n"):
+        if line.strip() and not is_read_also(line):
+            return line.strip()
+    return ""
+
+
+def parse_text(text: str) -> Parsed:
+    """Title and body of a plain text.
+
+    The title is the first line when it is short and followed by a blank line (the body is then
+    the rest); otherwise it is the first sentence, cut at a word boundary, and the body is the
+    whole text. Cross-references ("اقرأ أيضاً: ...") are never the title.
+    """
+    text = _trim_blank_lines(text)
+    first, _newline, rest = text.partition("\n")
+    rest_first_line, _newline, after = rest.partition("\n")
+    if (
+        first.strip()
+        and not rest_first_line.strip()
+        and after.strip()
+        and len(first.strip()) <= TITLE_LINE_MAX_CHARS
+        and len(first.split()) <= TITLE_LINE_MAX_WORDS
+        and not is_read_also(first)
+    ):
+        return Parsed(first.strip(), _trim_blank_lines(after))
+    return Parsed(headline(lede(text)), text)
+
+
+def headline(paragraph: str, limit: int = TITLE_CUT_CHARS) -> str:
+    """The first sentence of a paragraph, cut at a word boundary to at most ``limit`` chars."""
+    sentence = paragraph.strip()
+    for index, char in enumerate(sentence):
+        if char in ".!?؟…" and (index + 1 == len(sentence) or sentence[index + 1].isspace()):
+            sentence = sentence[: index + 1]
+            break
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit + 1]
+    # Prefer ending at a clause ("..., فيما أعلن") when that keeps most of the sentence.
+    clause_end = max(cut.rfind(mark) for mark in "،,؛;")
+    if clause_end >= limit // 2:
+        cut = cut[:clause_end]
+    elif not cut[-1].isspace():
+        cut = cut.rsplit(None, 1)[0] if " " in cut.strip() else cut[:limit]
+    return cut.rstrip(" \t،,؛;:-–—") + "…"
+
+
+def _trim_blank_lines(text: str) -> str:
+    lines = text.split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- reporter and source
+
+_REPORTER = {"مراسل", "مراسله"}
+_MEDIA_WORDS = {"راديو", "اذاعه", "موقع", "وكاله", "قناه", "شبكه", "صحيفه", "جريده", "تلفزيون"}
+# Words that end the reporter's clause ("قال مراسل روزنة في درعا علي المحاميد إن ...").
+_CLAUSE_END = {"ان", "انه", "انها", "بان", "بانه", "قال", "قائلا", "عن", "الذي", "حيث"}
+# Name parts that take the next word with them ("أبو حسن", "عبد الله").
+_NAME_JOINERS = {"ابو", "ابن", "بن", "بنت", "ام", "عبد"}
+
+
+class Recognised(NamedTuple):
+    byline: str
+    source: Source | None
+
+
+def recognise(body: str, sources: Iterable[Source] | None = None) -> Recognised:
+    """The reporter and the source when the text names them ("مراسل روزنة في درعا علي المحاميد")."""
+    names = _source_names(Source.objects.all() if sources is None else sources)
+    for line in body.split("\n"):
+        if is_read_also(line):
+            continue
+        tokens = arabic.tokenize(line)
+        for index, token in enumerate(tokens):
+            if not _REPORTER.intersection(token.terms):
+                continue
+            clause = _clause(line, tokens[index + 1 :])
+            found = _reporter_clause(line, clause, names)
+            if found.byline or found.source:
+                return found
+    return Recognised("", None)
+
+
+def _source_names(sources: Iterable[Source]) -> list[tuple[tuple[str, ...], Source]]:
+    """Each name of each source as normalised words, longest first."""
+    names = {}
+    for source in sources:
+        for name in [*source.all_names(), source.key or ""]:
+            words = tuple(arabic.words(name))
+            if words:
+                names.setdefault(words, source)
+    return sorted(names.items(), key=lambda item: -len(item[0]))
+
+
+def _clause(line: str, tokens: list[arabic.Token]) -> list[arabic.Token]:
+    """Tokens up to the first punctuation mark or clause-ending word."""
+    clause: list[arabic.Token] = []
+    for token, following in zip(tokens, [*tokens[1:], None], strict=True):
+        if token.norm in _CLAUSE_END:
+            break
+        clause.append(token)
+        if line[token.end : following.start if following else len(line)].strip():
+            break
+    return clause
+
+
+def _reporter_clause(
+    line: str, clause: list[arabic.Token], names: list[tuple[tuple[str, ...], Source]]
+) -> Recognised:
+    words = [token.norm for token in clause]
+    source, position = None, 0
+    for start in (0, 1) if words[:1] and words[0] in _MEDIA_WORDS else (0,):
+        for name, candidate in names:
+            if tuple(words[start : start + len(name)]) == name:
+                source, position = candidate, start + len(name)
+                break
+        if source:
+            break
+    rest = clause[position:]
+    if source is None:
+        # An unknown source: "مراسل <source> في <place> <name>" still shows where the name is.
+        rest = next((rest[i:] for i in range(4) if rest[i : i + 1] and rest[i].norm == "في"), [])
+    if rest and rest[0].norm == "في":
+        # "في <place> <name>": the place takes at least one word, the name the last two.
+        people = _name_at_end(rest[2:])
+    elif source:
+        people = rest if 2 <= len(rest) <= 4 else []
+    else:
+        people = []
+    byline = line[people[0].start : people[-1].end] if people else ""
+    return Recognised(byline, source)
+
+
+def _name_at_end(tokens: list[arabic.Token]) -> list[arabic.Token]:
+    if len(tokens) < 2:
+        return []
+    size = 2
+    if len(tokens) >= 3 and (tokens[-2].norm in _NAME_JOINERS or tokens[-3].norm in _NAME_JOINERS):
+        size = 3
+    return tokens[-size:]
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def find_source(name: str) -> Source | None:
+    """The source called ``name`` (any of its names or aliases, spelled any way), if any."""
+    wanted = tuple(arabic.words(name))
+    if not wanted:
+        return None
+    for words, source in _source_names(Source.objects.all()):
+        if words == wanted:
+            return source
+    return None
+
+
+def article_ingest(
+    *,
+    text: str,
+    origin: str,
+    source: Source | str | None = None,
+    title: str | None = None,
+    byline: str | None = None,
+    published: datetime.date | datetime.datetime | str | None = None,
+    url: str | None = None,
+) -> IngestResult:
+    """Save one text as an article unless the archive already has it.
+
+    ``title`` None means "read it from the text" (then the text may start with a title line);
+    ``source`` may be a name, matched to a known source or created. The reporter and source are
+    recognised in the text when not given. Everything happens in one transaction.
+    """
+    notes: list[str] = []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if title is None or not title.strip():
+        title, body = parse_text(text)
+    else:
+        title, body = title.strip(), _trim_blank_lines(text)
+    if not arabic.words(body):
+        return IngestResult.failed(origin, _("the text has no words"))
+    published_date = _published_date(published, notes)
+    url = _checked_url(url, notes)
+    digest = fingerprint(body)
+    with transaction.atomic():
+        existing = Article.objects.filter(fingerprint=digest).first()
+        if existing:
+            return IngestResult(IngestResult.DUPLICATE, origin, duplicate_of=existing, notes=notes)
+        if isinstance(source, str):
+            source = _source_named(source, notes)
+        if source is None or not byline:
+            found = recognise(body)
+            source = source or found.source
+            byline = byline or found.byline
+        article = Article(
+            title=_clip(title, Article._meta.get_field("title").max_length),
+            body=body,
+            source=source,
+            byline=_clip(byline or "", Article._meta.get_field("byline").max_length),
+            published=published_date,
+            url=url,
+            origin=_clip(origin, Article._meta.get_field("origin").max_length),
+            fingerprint=digest,
+        )
+        try:
+            with transaction.atomic():
+                article.save()
+        except IntegrityError:
+            # Another run saved the same text between our check and our insert.
+            existing = Article.objects.filter(fingerprint=digest).first()
+            if existing is None:
+                raise
+            return IngestResult(IngestResult.DUPLICATE, origin, duplicate_of=existing, notes=notes)
+        # Tagging belongs here, in this transaction, so that no article is ever saved untagged:
+        # gazetteer.tag_article(article). The search index follows the save by signals.
+    return IngestResult(IngestResult.CREATED, origin, article=article, notes=notes)
+
+
+def _source_named(name: str, notes: list[str]) -> Source | None:
+    name = name.strip()
+    if not name:
+        return None
+    found = find_source(name)
+    if found is None:
+        found = Source.objects.create(name_ar=_clip(name, 200), kind=Source.Kind.OTHER)
+        notes.append(_("new source “{name}” added").format(name=found.name_ar))
+    return found
+
+
+def _published_date(value, notes: list[str]) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    parsed: datetime.date | datetime.datetime | None = None
+    for parse in (
+        datetime.date.fromisoformat,
+        datetime.datetime.fromisoformat,
+        email.utils.parsedate_to_datetime,  # "Sun, 18 Feb 2018 21:35:43 +0400" (RSS, the corpus)
+    ):
+        try:
+            parsed = parse(text)
+            break
+        except (ValueError, TypeError, IndexError):
+            continue
+    if parsed is None:
+        notes.append(_("published date “{value}” not understood; left empty").format(value=text))
+        return None
+    return _published_date(parsed, notes)
+
+
+def _checked_url(url: str | None, notes: list[str]) -> str:
+    url = (url or "").strip()
+    if not url:
+        return ""
+    try:
+        URLValidator()(url)
+    except ValidationError:
+        notes.append(_("address “{url}” is not a web address; left empty").format(url=url[:100]))
+        return ""
+    if len(url) > Article._meta.get_field("url").max_length:
+        notes.append(_("address too long; left empty"))
+        return ""
+    return url
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------- files
+
+
+def ingest_paths(
+    paths: Iterable[str | os.PathLike], *, source: Source | None = None
+) -> Iterator[IngestResult]:
+    """One result per article found in files, folders (recursively), .zip and .jsonl files."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files = sorted(_walk(path))
+            for file in files:
+                yield from _ingest_path(file, source=source)
+        elif path.exists():
+            yield from _ingest_path(path, source=source)
+        else:
+            yield IngestResult.failed(str(path), _("no such file or folder"))
+
+
+def count_files(paths: Iterable[str | os.PathLike]) -> int:
+    """How many files ingest_paths will open (for a progress bar)."""
+    return sum(len(list(_walk(Path(p)))) if Path(p).is_dir() else 1 for p in paths)
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [name for name in dirs if not name.startswith(".") and name != "__MACOSX"]
+        for name in files:
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
+def _ingest_path(path: Path, *, source: Source | None) -> Iterator[IngestResult]:
+    try:
+        with path.open("rb") as stream:
+            yield from ingest_upload(str(path), stream, source=source)
+    except OSError as error:
+        yield IngestResult.failed(str(path), error.strerror or str(error))
+
+
+def ingest_upload(name: str, stream: BinaryIO, *, source: Source | None = None):
+    """One result per article in an opened file called ``name`` (.txt, .zip or .jsonl)."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in ARCHIVE_SUFFIXES:
+        yield from _ingest_zip(name, stream, source=source)
+    elif suffix in JSONL_SUFFIXES:
+        yield from _ingest_jsonl(name, stream, source=source)
+    elif suffix in TEXT_SUFFIXES:
+        try:
+            data = _read_limited(stream, MAX_TEXT_BYTES)
+        except IngestError as error:
+            yield IngestResult.failed(name, error.reason)
+            return
+        yield _ingest_text(name, data, source=source)
+    else:
+        yield IngestResult.failed(name, _("not a .txt, .zip or .jsonl file"))
+
+
+def _read_limited(stream: BinaryIO, limit: int) -> bytes:
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise _TooLarge(limit)
+    return data
+
+
+class _TooLarge(IngestError):
+    def __init__(self, limit: int):
+        super().__init__(_("larger than {size} MB").format(size=limit // (1024 * 1024)))
+
+
+def _ingest_text(origin: str, data: bytes, *, source: Source | None) -> IngestResult:
+    try:
+        text = decode(data)
+    except IngestError as error:
+        return IngestResult.failed(origin, error.reason)
+    return article_ingest(text=text, origin=origin, source=source)
+
+
+def _ingest_zip(name: str, stream: BinaryIO, *, source: Source | None) -> Iterator[IngestResult]:
+    """Articles of a zip of text files, read in memory: nothing is ever extracted to disk."""
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError) as error:
+        yield IngestResult.failed(
+            name, _("not a readable zip archive ({error})").format(error=error)
+        )
+        return
+    expanded = 0
+    with archive:
+        for info in sorted(archive.infolist(), key=lambda info: info.filename):
+            if info.is_dir():
+                continue
+            origin = f"{name}:{info.filename}"
+            entry = PurePosixPath(info.filename.replace("\\", "/"))
+            if entry.name.startswith(".") or "__MACOSX" in entry.parts:
+                continue
+            refusal = _unsafe_entry(info)
+            if refusal:
+                yield IngestResult.failed(origin, refusal)
+                continue
+            suffix = entry.suffix.lower()
+            if suffix not in TEXT_SUFFIXES | JSONL_SUFFIXES:
+                yield IngestResult.failed(origin, _("not a .txt or .jsonl file"))
+                continue
+            if expanded + info.file_size > MAX_ARCHIVE_BYTES:
+                yield IngestResult.failed(
+                    origin,
+                    _("the archive expands to more than {size} MB; the rest was not read").format(
+                        size=MAX_ARCHIVE_BYTES // (1024 * 1024)
+                    ),
+                )
+                return
+            try:
+                data = _read_entry(archive, info)
+            except IngestError as error:
+                yield IngestResult.failed(origin, error.reason)
+                continue
+            expanded += len(data)
+            if suffix in JSONL_SUFFIXES:
+                yield from _ingest_jsonl(origin, io.BytesIO(data), source=source)
+            else:
+                yield _ingest_text(origin, data, source=source)
+
+
+def _unsafe_entry(info: zipfile.ZipInfo) -> str:
+    name = info.filename.replace("\\", "/")
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return _("absolute path inside the archive: refused")
+    if ".." in name.split("/"):
+        return _("path leads outside the archive (“..”): refused")
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return _("symbolic link inside the archive: refused")
+    if info.flag_bits & 0x1:
+        return _("encrypted entry: refused")
+    return ""
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    # Declared sizes can lie, so the limits are checked against what is actually read.
+    limit = min(MAX_TEXT_BYTES, max(1, info.compress_size) * MAX_COMPRESSION_RATIO + 64 * 1024)
+    try:
+        with archive.open(info) as entry:
+            data = entry.read(limit + 1)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as error:
+        raise IngestError(_("cannot read this entry ({error})").format(error=error)) from error
+    if len(data) > limit:
+        if limit < MAX_TEXT_BYTES:
+            raise IngestError(_("compressed suspiciously well (a zip bomb?): refused"))
+        raise _TooLarge(MAX_TEXT_BYTES)
+    return data
+
+
+def _ingest_jsonl(name: str, stream: BinaryIO, *, source: Source | None) -> Iterator[IngestResult]:
+    """One article per line: id, title, text, and optionally source, published, author, url."""
+    number = 0
+    while raw := stream.readline(MAX_TEXT_BYTES + 1):
+        number += 1
+        if len(raw) > MAX_TEXT_BYTES:
+            yield IngestResult.failed(
+                f"{name}:{number}", _("line {n} is too long").format(n=number)
+            )
+            return  # the rest of the line would read as more lines
+        if not raw.strip():
+            continue
+        yield _ingest_record(name, number, raw, source=source)
+
+
+def _ingest_record(name: str, number: int, raw: bytes, *, source: Source | None) -> IngestResult:
+    origin = f"{name}:{number}"
+    try:
+        record = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return IngestResult.failed(origin, _("line {n}: not UTF-8").format(n=number))
+    except json.JSONDecodeError as error:
+        return IngestResult.failed(
+            origin, _("line {n}: not valid JSON ({error})").format(n=number, error=error.msg)
+        )
+    if not isinstance(record, dict):
+        return IngestResult.failed(origin, _("line {n}: not a JSON object").format(n=number))
+    record_id = record.get("id", record.get("docno"))
+    if record_id not in (None, ""):
+        origin = f"{name}:{record_id}"
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return IngestResult.failed(origin, _("line {n}: no “text”").format(n=number))
+    try:
+        _refuse_controls(text.replace("\r", "\n"))
+    except IngestError as error:
+        return IngestResult.failed(origin, _("line {n}: {reason}").format(n=number, reason=error))
+    return article_ingest(
+        text=text,
+        origin=origin,
+        source=_string(record.get("source")) or source,
+        title=_string(record.get("title")) or None,
+        byline=_string(record.get("author")) or None,
+        published=_string(record.get("published", record.get("time"))) or None,
+        url=_string(record.get("url")) or None,
+    )
+
+
+def _string(value) -> str:
+    return value.strip() if isinstance(value, str) else "" if value is None else str(value)
