@@ -126,6 +126,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# The archive is a newsroom's internal tool: every page needs a login unless this opens
+# read-only browsing (pages, API, feeds, exports) to anonymous visitors.
+ARCHIVE_PUBLIC_READ = env_bool("DJANGO_ARCHIVE_PUBLIC_READ")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,0 +1,147 @@
+"""Machine-readable faces of a search: the JSON API and the CSV and JSON exports.
+
+They take the same URL parameters as the browse page (one FilterSet), so an editor can copy the
+address of any search and get the same articles as data.
+"""
+
+import csv
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import JsonResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+
+from .filters import ArticleFilter
+from .models import ASSERTED, Article
+from .views import paginate
+
+API_PAGE_SIZE = 20
+API_MAX_PAGE_SIZE = 100
+EXPORT_CHUNK = 500
+
+CSV_COLUMNS = [
+    "id",
+    "title",
+    "source",
+    "byline",
+    "published",
+    "places",
+    "parties",
+    "url",
+    "origin",
+    "link",
+]
+
+
+def filtered_articles(request):
+    """The articles a request's filters select, or the form's errors."""
+    filterset = ArticleFilter(request.GET, queryset=Article.objects.all())
+    if not filterset.is_valid():
+        return None, filterset.errors
+    return filterset.qs, None
+
+
+def invalid(errors) -> JsonResponse:
+    return JsonResponse(
+        {"error": _("Some filter values are not valid."), "fields": errors},
+        status=400,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def asserted_names(mentions, attribute: str) -> list[str]:
+    return [getattr(m, attribute).name_ar for m in mentions if m.status in ASSERTED]
+
+
+def article_data(article: Article, request) -> dict:
+    places = asserted_names(article.location_mentions.all(), "location")
+    parties = asserted_names(article.party_mentions.all(), "party")
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "source": article.source.name_ar if article.source else None,
+        "byline": article.byline,
+        "published": article.published,
+        "places": places,
+        "parties": parties,
+        "url": article.url,
+        "origin": article.origin,
+        "link": request.build_absolute_uri(article.get_absolute_url()),
+    }
+
+
+def article_list(request):
+    """GET /api/articles/?q=&location=&...&page=&page_size=: a page of results as JSON."""
+    articles, errors = filtered_articles(request)
+    if errors:
+        return invalid(errors)
+    try:
+        size = min(max(int(request.GET.get("page_size", API_PAGE_SIZE)), 1), API_MAX_PAGE_SIZE)
+    except ValueError:
+        return invalid({"page_size": [_("Enter a whole number.")]})
+    page = paginate(request, articles.with_related(), size)
+
+    def page_link(number):
+        params = request.GET.copy()
+        params["page"] = number
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+    return JsonResponse(
+        {
+            "count": page.paginator.count,
+            "count_is_capped": page.paginator.more,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "next": page_link(page.next_page_number()) if page.has_next() else None,
+            "previous": page_link(page.previous_page_number()) if page.has_previous() else None,
+            "results": [article_data(article, request) for article in page.object_list],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+class _Line:
+    """A file-like object whose write() hands the line back, for streaming csv.writer."""
+
+    def write(self, value):
+        return value
+
+
+def export_csv(request):
+    """The whole current search as CSV: UTF-8 with a BOM, so Excel shows the Arabic."""
+    articles, errors = filtered_articles(request)
+    if errors:
+        return invalid(errors)
+    writer = csv.writer(_Line())
+
+    def rows():
+        yield "\ufeff" + writer.writerow(CSV_COLUMNS)
+        for article in articles.with_related().iterator(chunk_size=EXPORT_CHUNK):
+            data = article_data(article, request)
+            data["places"] = "؛ ".join(data["places"])
+            data["parties"] = "؛ ".join(data["parties"])
+            yield writer.writerow([data[column] or "" for column in CSV_COLUMNS])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="articles.csv"'
+    return response
+
+
+def export_json(request):
+    """The whole current search as one JSON array."""
+    articles, errors = filtered_articles(request)
+    if errors:
+        return invalid(errors)
+
+    def chunks():
+        yield "["
+        for index, article in enumerate(articles.with_related().iterator(EXPORT_CHUNK)):
+            data = json.dumps(
+                article_data(article, request), cls=DjangoJSONEncoder, ensure_ascii=False
+            )
+            yield ("," if index else "") + "\n" + data
+        yield "\n]\n"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="articles.json"'
+    return response

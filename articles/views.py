@@ -1,0 +1,235 @@
+"""The editors' browse pages: search and filter, and a page per article, place, party, source."""
+
+import math
+import re
+from functools import cached_property, wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from . import facets
+from .filters import ArticleFilter
+from .models import Article, Location, Party, Source
+
+PAGE_SIZE = 20
+MAP_POINTS = 400
+
+
+def archive_read(view):
+    """Let a reader in: any logged-in user, or anyone when ARCHIVE_PUBLIC_READ is on."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if settings.ARCHIVE_PUBLIC_READ or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
+class CappedPaginator(Paginator):
+    """Counts at most CAP results: beyond that the page says "more than 10,000"."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        counted = self.object_list.order_by()[: self.CAP + 1].count()
+        self.more = counted > self.CAP
+        return min(counted, self.CAP)
+
+    more = False
+
+
+def paginate(request, articles, per_page: int = PAGE_SIZE):
+    """A page of articles; a missing, bad or too-large page number gives the nearest page."""
+    paginator = CappedPaginator(articles, per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def newest_first(articles):
+    return articles.order_by(F("published").desc(nulls_last=True), "-id")
+
+
+# Until the ingest module exposes its own, the "اقرأ أيضاً: <title>" lines of a body.
+READ_ALSO = re.compile(r"^[ \t]*[اإ]قرأ[ \t]+أيض[اًٌ]*[ \t]*[:：\-–][ \t]*(?P<title>\S.*?)\s*$", re.M)
+
+
+def related_titles(body: str) -> list[str]:
+    return [match["title"] for match in READ_ALSO.finditer(body)]
+
+
+class ArticleListView(FilterView):
+    """Search and browse: the filters, the result count, a page of results and the facets."""
+
+    filterset_class = ArticleFilter
+    queryset = Article.objects.all()
+    template_name = "articles/article_list.html"
+    paginate_by = PAGE_SIZE
+    paginator_class = CappedPaginator
+
+    def paginate_queryset(self, queryset, page_size):
+        page = paginate(self.request, queryset.with_related(), page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = self.object_list
+        filterset = context["filter"]
+        invalid = filterset.is_bound and not filterset.is_valid()
+        has_results = not invalid and context["paginator"].count > 0
+        context.update(
+            invalid=invalid,
+            facet_places=facets.top_locations(articles) if has_results else [],
+            facet_parties=facets.top_parties(articles) if has_results else [],
+            facet_sources=facets.top_sources(articles) if has_results else [],
+            query_string=self.request.GET.urlencode(),
+        )
+        return context
+
+
+class ArticleDetailView(DetailView):
+    queryset = Article.objects.with_related()
+    template_name = "articles/article_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        titles = related_titles(self.object.body)
+        found = {
+            article.title: article
+            for article in Article.objects.filter(title__in=titles).only("pk", "title")
+        }
+        context["related"] = [(title, found.get(title)) for title in titles]
+        context["query"] = self.request.GET.get("q", "")
+        return context
+
+
+class ArticlesOfMixin:
+    """A detail page that lists the articles of its object, newest first, with facets."""
+
+    filter_param: str  # the browse page's filter for this object
+
+    def articles(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = self.articles()
+        page = paginate(self.request, newest_first(articles).with_related())
+        context.update(
+            page_obj=page,
+            paginator=page.paginator,
+            articles=page.object_list,
+            search_link=f"{reverse('article-list')}?{self.filter_param}={self.object.pk}",
+        )
+        return context
+
+
+class LocationDetailView(ArticlesOfMixin, DetailView):
+    model = Location
+    filter_param = "location"
+    template_name = "articles/location_detail.html"
+
+    def articles(self):
+        return Article.objects.in_location(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        place = self.object
+        below = list(
+            place.descendants()
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .order_by("path")[:MAP_POINTS]
+        )
+        context.update(
+            ancestors=place.ancestors(),
+            children=place.children.order_by("name_ar"),
+            top_parties=facets.top_parties(self.articles()) if context["paginator"].count else [],
+            map=place_map(place, below),
+            feed_link=reverse("location-feed", args=[place.pk]),
+        )
+        return context
+
+
+class PartyDetailView(ArticlesOfMixin, DetailView):
+    model = Party
+    queryset = Party.objects.select_related("parent")
+    filter_param = "party"
+    template_name = "articles/party_detail.html"
+
+    def articles(self):
+        return Article.objects.with_party(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        has_articles = context["paginator"].count > 0
+        context.update(
+            children=self.object.children.order_by("name_ar"),
+            top_places=facets.top_locations(self.articles()) if has_articles else [],
+        )
+        return context
+
+
+class SourceDetailView(ArticlesOfMixin, DetailView):
+    model = Source
+    filter_param = "source"
+    template_name = "articles/source_detail.html"
+
+    def articles(self):
+        return Article.objects.from_source(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        has_articles = context["paginator"].count > 0
+        context.update(
+            top_places=facets.top_locations(self.articles()) if has_articles else [],
+            top_parties=facets.top_parties(self.articles()) if has_articles else [],
+        )
+        return context
+
+
+class AboutView(TemplateView):
+    template_name = "about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:  # written with the gazetteer import; until then the page states the licences
+            context["attribution"] = get_template("includes/attribution.html")
+        except TemplateDoesNotExist:
+            context["attribution"] = None
+        return context
+
+
+def place_map(place: Location, others: list[Location], size: int = 320, pad: int = 16):
+    """Points for a small SVG map: an equirectangular projection scaled to the places shown."""
+    points = [p for p in [place, *others] if p.latitude is not None and p.longitude is not None]
+    if not points:
+        return None
+    scale_x = math.cos(math.radians(sum(p.latitude for p in points) / len(points)))
+    xs = [p.longitude * scale_x for p in points]
+    ys = [-p.latitude for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 0.05)
+    inner = size - 2 * pad
+    width = pad * 2 + (max(xs) - min(xs)) / span * inner
+    height = pad * 2 + (max(ys) - min(ys)) / span * inner
+    return {
+        "width": round(width),
+        "height": round(height),
+        "points": [
+            {
+                "x": round(pad + (x - min(xs)) / span * inner, 1),
+                "y": round(pad + (y - min(ys)) / span * inner, 1),
+                "place": p,
+                "current": p.pk == place.pk,
+            }
+            for p, x, y in zip(points, xs, ys, strict=True)
+        ],
+        "labels": len(points) <= 30,
+    }
