@@ -154,4 +154,3 @@ class ArticleFilter(django_filters.FilterSet):
         if value == Sort.NEWEST or not self.searching:
             return queryset.order_by(F("published").desc(nulls_last=True), "-id")
         return queryset  # relevance: the search's own order
-

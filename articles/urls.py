@@ -23,9 +23,7 @@ urlpatterns = [
     ),
     path("locations/<int:pk>/feed/", archive_read(LocationFeed()), name="location-feed"),
     path("parties/<int:pk>/", archive_read(views.PartyDetailView.as_view()), name="party-detail"),
-    path(
-        "sources/<int:pk>/", archive_read(views.SourceDetailView.as_view()), name="source-detail"
-    ),
+    path("sources/<int:pk>/", archive_read(views.SourceDetailView.as_view()), name="source-detail"),
     path("api/articles/", archive_read(api.article_list), name="api-article-list"),
     path("about/", views.AboutView.as_view(), name="about"),
     path(

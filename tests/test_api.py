@@ -1,0 +1,122 @@
+"""The search as data: JSON API, CSV and JSON exports, Atom feeds."""
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from .archive_data import RELATED_TITLE, SEED_TITLE, build_archive, many_articles
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def archive():
+    return build_archive()
+
+
+@pytest.fixture
+def reader(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("reader"))
+    return client
+
+
+def streamed(response) -> bytes:
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def test_api_returns_the_filtered_articles_as_json(reader, archive):
+    response = reader.get(reverse("api-article-list"), {"location": archive.daraa.pk})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["count"] == 2 and data["count_is_capped"] is False
+    assert [item["title"] for item in data["results"]] == [SEED_TITLE, RELATED_TITLE]
+    seed = data["results"][0]
+    assert seed["source"] == "روزنة"
+    assert seed["published"] == "2018-07-04"
+    assert set(seed["places"]) == {"درعا", "طفس"}  # proposed and rejected left out
+    assert set(seed["parties"]) == {"روسيا", "الجيش الحر"}
+    assert seed["link"] == f"http://testserver{archive.seed.get_absolute_url()}"
+    assert "درعا" in response.content.decode()  # readable UTF-8, not \\u escapes
+
+
+def test_api_pages_keep_the_filters(reader, archive):
+    many_articles(7, place=archive.tafas, party=archive.russia, source=archive.rozana)
+    url = reverse("api-article-list")
+    first = reader.get(url, {"party": archive.russia.pk, "page_size": 4}).json()
+    assert first["count"] == 10 and first["pages"] == 3 and first["previous"] is None
+    assert f"party={archive.russia.pk}" in first["next"] and "page=2" in first["next"]
+    second = reader.get(first["next"]).json()
+    assert second["page"] == 2
+    assert {a["id"] for a in first["results"]}.isdisjoint(a["id"] for a in second["results"])
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"location": "abc"}, "location"),
+        ({"date_from": "2018-02-30"}, "date_from"),
+        ({"page_size": "many"}, "page_size"),
+    ],
+)
+def test_api_answers_bad_filters_with_a_message(reader, archive, params, field):
+    response = reader.get(reverse("api-article-list"), params)
+    assert response.status_code == 400
+    data = response.json()
+    assert data["error"]
+    assert field in data["fields"]
+
+
+def test_csv_export_opens_in_excel_with_arabic(reader, archive):
+    response = reader.get(reverse("article-export-csv"), {"location": archive.daraa.pk})
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    content = streamed(response)
+    assert content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert [row["title"] for row in rows] == [SEED_TITLE, RELATED_TITLE]
+    assert rows[0]["source"] == "روزنة"
+    assert set(rows[0]["places"].split("؛ ")) == {"درعا", "طفس"}
+
+
+def test_csv_export_of_a_bad_filter_is_refused_with_a_message(reader, archive):
+    response = reader.get(reverse("article-export-csv"), {"party": "x"})
+    assert response.status_code == 400
+    assert "party" in response.json()["fields"]
+
+
+def test_json_export_holds_every_result(reader, archive):
+    many_articles(30, place=archive.homs, party=archive.russia, source=archive.skynews)
+    response = reader.get(reverse("article-export-json"), {"location": archive.syria.pk})
+    data = json.loads(streamed(response))
+    assert len(data) == 33
+    assert {item["title"] for item in data} >= {SEED_TITLE, RELATED_TITLE}
+
+
+def test_search_feed_is_atom_of_the_filtered_articles(reader, archive):
+    response = reader.get(reverse("article-feed"), {"source": archive.rozana.pk})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    titles = [entry.find(f"{ATOM}title").text for entry in feed.iter(f"{ATOM}entry")]
+    assert titles == [SEED_TITLE, RELATED_TITLE]
+    link = feed.find(f"{ATOM}link").get("href")
+    assert f"source={archive.rozana.pk}" in link
+
+
+def test_place_feed_has_the_articles_about_the_place_and_below(reader, archive):
+    response = reader.get(reverse("location-feed", args=[archive.daraa.pk]))
+    feed = ET.fromstring(response.content)
+    assert "درعا" in feed.find(f"{ATOM}title").text
+    titles = [entry.find(f"{ATOM}title").text for entry in feed.iter(f"{ATOM}entry")]
+    assert titles == [SEED_TITLE, RELATED_TITLE]
+
+
+def test_feed_of_a_bad_filter_is_not_found(reader, archive):
+    assert reader.get(reverse("article-feed"), {"location": "abc"}).status_code == 404

@@ -1,0 +1,52 @@
+"""The Arabic catalogue: every interface string translated, and the compiled .mo up to date."""
+
+import gettext
+from pathlib import Path
+
+import polib
+import pytest
+from django.utils import translation
+
+LOCALE = Path(__file__).resolve().parents[1] / "locale" / "ar" / "LC_MESSAGES"
+
+
+def catalogue_entries():
+    return [entry for entry in polib.pofile(str(LOCALE / "django.po")) if not entry.obsolete]
+
+
+def test_every_interface_string_has_an_arabic_translation():
+    untranslated = [
+        entry.msgid for entry in catalogue_entries() if not entry.translated() or entry.fuzzy
+    ]
+    assert untranslated == []
+
+
+def test_compiled_catalogue_matches_the_po_file():
+    """Fails when django.po was edited without `manage.py compilemessages`."""
+    with open(LOCALE / "django.mo", "rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)
+    stale = []
+    for entry in catalogue_entries():
+        if entry.msgid_plural:
+            for n, form in entry.msgstr_plural.items():
+                if catalog.ngettext(entry.msgid, entry.msgid_plural, _sample(int(n))) != form:
+                    stale.append(entry.msgid)
+        else:
+            key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+            if catalog._catalog.get(key) != entry.msgstr:
+                stale.append(entry.msgid)
+    assert stale == []
+
+
+def _sample(form: int) -> int:
+    """A number that takes the given Arabic plural form (0, 1, 2, 3-10, 11-99, 100+)."""
+    return [0, 1, 2, 3, 11, 100][form]
+
+
+@pytest.mark.parametrize(
+    "english, arabic",
+    [("Search", "بحث"), ("Log in", "تسجيل الدخول"), ("Newsroom archive", "أرشيف غرفة الأخبار")],
+)
+def test_django_serves_the_arabic_catalogue(english, arabic):
+    with translation.override("ar"):
+        assert translation.gettext(english) == arabic
