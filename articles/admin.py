@@ -1,8 +1,10 @@
 """Data entry for editors: every model, with mentions as inlines on the article."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -50,8 +52,53 @@ class PartyMentionInline(admin.TabularInline):
     extra = 1
 
 
+class ArticleAdminForm(forms.ModelForm):
+    """Optimistic locking: a save based on an outdated copy of the article is refused."""
+
+    # The version the editor's copy was loaded at; not the model field, which the save sets.
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = ["title", "body", "source", "byline", "published", "url"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self._current_version()
+        # A revert form starts from an old record: it replaces what is there now.
+        self.fields["based_on_version"].initial = current or self.instance.version
+
+    def _current_version(self, *, lock: bool = False) -> int | None:
+        if self.instance.pk is None:
+            return None
+        rows = Article.objects.filter(pk=self.instance.pk)
+        if lock:  # held until the admin's transaction ends, so a concurrent save waits
+            rows = rows.select_for_update()
+        return rows.values_list("version", flat=True).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        submitted = cleaned.get("based_on_version")
+        current = self._current_version(lock=True)
+        if current is not None and submitted is not None and submitted != current:
+            raise forms.ValidationError(self._conflict_message(), code="conflict")
+        self.instance.version = (current or submitted or 0) + 1
+        return cleaned
+
+    def _conflict_message(self) -> str:
+        latest = self.instance.history.order_by("-history_date").first()
+        who = latest.history_user if latest and latest.history_user else _("someone else")
+        when = formats.localize(latest.history_date) if latest else ""
+        return _(
+            "%(who)s saved this article (%(when)s) while you were editing it, so your changes "
+            "were NOT saved. Copy them, reload the page to see the current text, and apply "
+            "them again."
+        ) % {"who": who, "when": when}
+
+
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleAdminForm
     list_display = ["title", "source", "byline", "published", "created_at"]
     list_filter = [
         "source",
@@ -64,7 +111,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["source"]
     readonly_fields = ["origin", "fingerprint", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "body"]}),
+        (None, {"fields": ["title", "body", "based_on_version"]}),
         (_("Where it came from"), {"fields": ["source", "byline", "published", "url", "origin"]}),
         (_("Record"), {"fields": ["fingerprint", "created_at", "updated_at"]}),
     ]

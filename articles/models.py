@@ -284,6 +284,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text="Raised by each save in the admin, so two editors cannot overwrite each other.",
+    )
 
     objects = ArticleQuerySet.as_manager()
     # Who changed what and when; the search index is derived data and not worth a copy.
