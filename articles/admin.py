@@ -3,12 +3,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_import import import_texts_view
 from .history import deleted_articles, restore_mentions
 from .models import Article, Location, LocationMention, Party, PartyMention, Source
 
@@ -119,6 +120,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
     # Only turns the search box on: get_search_results sends the text to the archive's search.
     search_fields = ["title"]
     search_help_text = _('Town names in any form (درعا finds بدرعا), "phrases", OR, -word.')
+    # Adds the "Import texts" button (articles/admin_import.py) above the list.
+    change_list_template = "admin/articles/article/change_list.html"
+
+    def get_urls(self):
+        import_texts = self.admin_site.admin_view(lambda request: import_texts_view(self, request))
+        return [
+            path("import/", import_texts, name="articles_article_import"),
+            *super().get_urls(),
+        ]
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
