@@ -1,14 +1,14 @@
 """Counts beside a list of articles: the places, parties and sources it is made of.
 
-Each facet is one aggregate query over the ids of the filtered articles, so a page asks the
-database the same number of questions whether the list holds ten articles or ten thousand.
+Each facet is one aggregate query over the filtered articles, so a page asks the database the
+same number of questions whether the list holds ten articles or ten thousand.
 """
 
 from typing import NamedTuple
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from .models import ASSERTED, Article, LocationMention, PartyMention
+from .models import ASSERTED
 
 LIMIT = 10
 
@@ -20,46 +20,46 @@ class Facet(NamedTuple):
     count: int
 
 
-def _ids(articles):
-    return articles.order_by().values("pk")
+def _top(articles, relation: str, limit: int, condition: Q) -> list[Facet]:
+    """Group the filtered articles themselves by a related record and count them.
 
-
-def _top(rows, prefix: str) -> list[Facet]:
+    Grouping the article query (rather than filtering mentions by a subquery of article ids)
+    keeps the search's own tables and conditions at the top level, where they are written.
+    """
+    rows = (
+        articles.order_by()
+        .values(relation, f"{relation}__name_ar", f"{relation}__name_en")
+        .annotate(n=Count("pk", distinct=True, filter=condition))
+        .filter(n__gt=0)
+        .order_by("-n", f"{relation}__name_ar")[:limit]
+    )
     return [
-        Facet(row[prefix], row[f"{prefix}__name_ar"], row[f"{prefix}__name_en"] or "", row["n"])
+        Facet(
+            row[relation], row[f"{relation}__name_ar"], row[f"{relation}__name_en"] or "", row["n"]
+        )
         for row in rows
-        if row[prefix] is not None
+        if row[relation] is not None
     ]
 
 
-def top_locations(articles, *, limit: int = LIMIT, exclude: int | None = None) -> list[Facet]:
+def top_locations(articles, *, limit: int = LIMIT) -> list[Facet]:
     """The places the articles mention most (each article counted once per place)."""
-    rows = (
-        LocationMention.objects.filter(article__in=_ids(articles), status__in=ASSERTED)
-        .exclude(location=exclude)
-        .values("location", "location__name_ar", "location__name_en")
-        .annotate(n=Count("article"))
-        .order_by("-n", "location__name_ar")[:limit]
+    return _top(
+        articles,
+        "location_mentions__location",
+        limit,
+        Q(location_mentions__status__in=ASSERTED),
     )
-    return _top(rows, "location")
 
 
-def top_parties(articles, *, limit: int = LIMIT, exclude: int | None = None) -> list[Facet]:
-    rows = (
-        PartyMention.objects.filter(article__in=_ids(articles), status__in=ASSERTED)
-        .exclude(party=exclude)
-        .values("party", "party__name_ar", "party__name_en")
-        .annotate(n=Count("article"))
-        .order_by("-n", "party__name_ar")[:limit]
+def top_parties(articles, *, limit: int = LIMIT) -> list[Facet]:
+    return _top(
+        articles,
+        "party_mentions__party",
+        limit,
+        Q(party_mentions__status__in=ASSERTED),
     )
-    return _top(rows, "party")
 
 
 def top_sources(articles, *, limit: int = LIMIT) -> list[Facet]:
-    rows = (
-        Article.objects.filter(pk__in=_ids(articles), source__isnull=False)
-        .values("source", "source__name_ar", "source__name_en")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "source__name_ar")[:limit]
-    )
-    return _top(rows, "source")
+    return _top(articles, "source", limit, Q(source__isnull=False))

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from . import search
 from .models import (
     Article,
     Location,
@@ -50,6 +51,17 @@ def location_menu(selected: Location | None = None) -> list[tuple[str, str]]:
 
 
 class ArticleFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label=_("Search"),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "dir": "auto",
+                "placeholder": _('A place, a name, words or "a phrase"'),
+            }
+        ),
+    )
     source = django_filters.ModelChoiceFilter(
         queryset=Source.objects.only("pk", "name_ar"),
         label=_("Source"),
@@ -96,7 +108,7 @@ class ArticleFilter(django_filters.FilterSet):
 
     class Meta:
         model = Article
-        fields = ["source", "location", "party", "date_from", "date_to", "status", "sort"]
+        fields = ["q", "source", "location", "party", "date_from", "date_to", "status", "sort"]
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -109,13 +121,20 @@ class ArticleFilter(django_filters.FilterSet):
 
     @property
     def searching(self) -> bool:
-        return False
+        return bool(self.selected("q"))
+
+    def query(self):
+        """The parsed search query, when there is one (for snippets and highlights)."""
+        return search.parse_query(self.selected("q")) if self.searching else None
 
     def selected(self, name: str):
         """The cleaned value of a filter, or None when the form is unbound or invalid."""
         if not self.is_bound or not self.is_valid():
             return None
         return self.form.cleaned_data.get(name) or None
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
 
     def _status(self):
         return self.form.cleaned_data.get("status") or None

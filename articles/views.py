@@ -1,7 +1,6 @@
 """The editors' browse pages: search and filter, and a page per article, place, party, source."""
 
 import math
-import re
 from functools import cached_property, wraps
 
 from django.conf import settings
@@ -14,8 +13,9 @@ from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import facets
+from . import facets, search
 from .filters import ArticleFilter
+from .ingest import read_also
 from .models import Article, Location, Party, Source
 
 PAGE_SIZE = 20
@@ -58,12 +58,14 @@ def newest_first(articles):
     return articles.order_by(F("published").desc(nulls_last=True), "-id")
 
 
-# Until the ingest module exposes its own, the "اقرأ أيضاً: <title>" lines of a body.
-READ_ALSO = re.compile(r"^[ \t]*[اإ]قرأ[ \t]+أيض[اًٌ]*[ \t]*[:：\-–][ \t]*(?P<title>\S.*?)\s*$", re.M)
-
-
-def related_titles(body: str) -> list[str]:
-    return [match["title"] for match in READ_ALSO.finditer(body)]
+def with_snippets(articles, query):
+    """Mark the search's words in each article's title and in a snippet of its text."""
+    if query is None:
+        return articles
+    for article in articles:
+        article.marked_title = search.highlight(article.title, query)
+        article.snippet = search.snippet(article.body, query)
+    return articles
 
 
 class ArticleListView(FilterView):
@@ -85,6 +87,7 @@ class ArticleListView(FilterView):
         filterset = context["filter"]
         invalid = filterset.is_bound and not filterset.is_valid()
         has_results = not invalid and context["paginator"].count > 0
+        with_snippets(context["page_obj"].object_list, filterset.query())
         context.update(
             invalid=invalid,
             facet_places=facets.top_locations(articles) if has_results else [],
@@ -101,13 +104,13 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        titles = related_titles(self.object.body)
+        titles = read_also(self.object.body)
         found = {
             article.title: article
             for article in Article.objects.filter(title__in=titles).only("pk", "title")
         }
         context["related"] = [(title, found.get(title)) for title in titles]
-        context["query"] = self.request.GET.get("q", "")
+        context["query"] = search.parse_query(self.request.GET.get("q", ""))
         return context
 
 
@@ -122,11 +125,16 @@ class ArticlesOfMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         articles = self.articles()
+        text = self.request.GET.get("q", "").strip()
+        query = search.parse_query(text) if text else None
+        if query is not None:
+            articles = articles.search(query)
         page = paginate(self.request, newest_first(articles).with_related())
         context.update(
             page_obj=page,
             paginator=page.paginator,
-            articles=page.object_list,
+            articles=with_snippets(page.object_list, query),
+            q=text,
             search_link=f"{reverse('article-list')}?{self.filter_param}={self.object.pk}",
         )
         return context

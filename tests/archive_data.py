@@ -17,6 +17,7 @@ from articles.models import (
     PartyMention,
     Source,
 )
+from articles.search import index_articles
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "articles" / "000_5e3cd00a1820727e.txt"
 SEED_TITLE = "فشل الجولة الثانية من المفاوضات بين المعارضة وروسيا في درعا"
@@ -175,6 +176,7 @@ def many_articles(count: int, *, place: Location, party: Party, source: Source) 
         )
         for n in range(count)
     )
+    index_articles(articles)  # bulk_create sends no save signals
     LocationMention.objects.bulk_create(
         LocationMention(article=article, location=place, spans=spans(article.body, place.name_ar))
         for article in articles

@@ -403,3 +403,113 @@ def test_location_menu_lists_upper_levels_in_tree_order(reader, archive):
     menu = html.split('name="location"')[1].split("</select>")[0]
     names = [name.strip("\xa0 ") for name in re.findall(r">([^<]+)</option>", menu)]
     assert names[1:] == ["سوريا", "حمص", "درعا"]  # towns are reached from facets and pages
+
+
+# Search
+
+
+def search(client, q, **params):
+    return page(client, reverse("article-list"), q=q, **params)
+
+
+def test_search_finds_a_town_glued_to_the_word_before_it_and_marks_it(reader, archive):
+    html = search(reader, "درعا")
+    assert result_titles(html) == []  # titles carry marks now
+    assert "<mark>بدرعا</mark>" in html  # the related article's title: "... الشام بدرعا"
+    items = [item for item in html.split('class="article-item"')[1:]]
+    assert len(items) == 2
+    seed_item = next(item for item in items if "روزنة" in item and "2018-07-04" in item)
+    snippet = seed_item.split('class="snippet"')[1].split("</p>")[0]
+    assert "<mark>درعا</mark>" in snippet or "<mark>بدرعا</mark>" in snippet
+    assert f"?q={'درعا'}" not in html  # the query is carried URL-encoded
+    assert "?q=%D8%AF%D8%B1%D8%B9%D8%A7" in html  # ...to the article page
+
+
+def titles_of(html: str) -> list[str]:
+    found = re.findall(r'<h3 lang="ar" dir="rtl"><a href="[^"]*">(.*?)</a></h3>', html)
+    return [re.sub(r"</?mark>", "", title) for title in found]
+
+
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        ("طفس", [SEED_TITLE]),
+        ('"وقف إطلاق النار"', [SEED_TITLE]),
+        ("درعا -طفس", [RELATED_TITLE]),
+        ("طفس OR التيفور", [SEED_TITLE, "إسرائيل تطالب روسيا بـ&quot;رد الجميل&quot; في سوريا"]),
+        ("!!!", []),
+    ],
+)
+def test_search_understands_the_query_language(reader, archive, q, expected):
+    assert sorted(titles_of(search(reader, q))) == sorted(expected)
+
+
+def test_search_combines_with_filters_and_sorting(reader, archive):
+    assert titles_of(search(reader, "روسيا", location=archive.homs.pk)) == [
+        "إسرائيل تطالب روسيا بـ&quot;رد الجميل&quot; في سوريا"
+    ]
+    newest = titles_of(search(reader, "الروسي", sort="newest"))
+    oldest = titles_of(search(reader, "الروسي", sort="oldest"))
+    assert newest == [SEED_TITLE, RELATED_TITLE] and oldest == [RELATED_TITLE, SEED_TITLE]
+
+
+def test_search_box_keeps_the_query_and_the_page_links_keep_it(reader, archive):
+    many_articles(25, place=archive.daraa, party=archive.russia, source=archive.rozana)
+    html = search(reader, "قصف", location=archive.daraa.pk)
+    assert 'value="قصف"' in html
+    next_link = re.search(r'<a rel="next" href="([^"]+)"', html)[1]
+    assert "q=%D9%82%D8%B5%D9%81" in next_link and f"location={archive.daraa.pk}" in next_link
+
+
+def test_result_count_says_more_than_ten_thousand_beyond_the_cap(reader, archive, monkeypatch):
+    from articles.views import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 2)
+    html = page(reader, reverse("article-list"))
+    assert "أكثر من 10,000 مقال" in html
+
+
+def test_search_page_asks_a_bounded_number_of_queries(
+    reader, archive, django_assert_max_num_queries
+):
+    page(reader, reverse("article-list"), q="قصف")  # warm the cache of known names
+    many_articles(5, place=archive.tafas, party=archive.russia, source=archive.rozana)
+    with django_assert_max_num_queries(16):
+        page(reader, reverse("article-list"), q="قصف")
+    many_articles(120, place=archive.busra, party=archive.fsa, source=archive.skynews)
+    with django_assert_max_num_queries(16):
+        html = page(reader, reverse("article-list"), q="قصف")
+    assert html.count('class="article-item"') == 20
+
+
+def test_article_page_marks_the_words_of_the_search_it_came_from(reader, archive):
+    html = page(reader, archive.seed.get_absolute_url(), q="المفاوضات")
+    body = html.split('id="article-body">')[1].split("</div>")[0]
+    assert "<mark>المفاوضات</mark>" in body
+    assert f'href="{archive.tafas.get_absolute_url()}"' in body  # the mentions stay linked
+    inside_link = re.search(
+        r'mention-place mention-found" href="[^"]+" title="[^"]+">(.*?)</a>', body
+    )
+    assert inside_link and "<mark>" not in inside_link[1]  # "درعا" was not searched
+    daraa = page(reader, archive.seed.get_absolute_url(), q="درعا")
+    assert re.search(r'mention-found" href="[^"]+" title="[^"]+"><mark>درعا</mark></a>', daraa)
+    plain = page(reader, archive.seed.get_absolute_url())
+    assert "<mark>" not in plain
+
+
+def test_place_page_searches_within_its_articles(reader, archive):
+    html = page(reader, archive.daraa.get_absolute_url(), q="طفس")
+    assert titles_of(html) == [SEED_TITLE]
+    assert 'value="طفس"' in html
+    assert "<mark>طفس</mark>" in html
+
+
+def test_html_in_a_found_article_and_in_the_query_is_shown_as_text(reader, archive):
+    Article.objects.create(
+        title=f"درعا {PAYLOAD}", body=f"خبر عن درعا {PAYLOAD} درعا", fingerprint="hostile-2"
+    )
+    for q in ["درعا", PAYLOAD, f"درعا {PAYLOAD}"]:
+        html = search(reader, q)
+        assert "<script>alert" not in html and "<img src=x" not in html, q
+    html = search(reader, "درعا")
+    assert "&lt;script&gt;alert" in html

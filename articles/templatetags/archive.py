@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .. import search
 from ..models import MentionStatus
 
 register = template.Library()
@@ -69,9 +70,13 @@ def mark_mentions(text: str, field: str, mentions, plain=escape) -> str:
 
 
 @register.simple_tag
-def marked(article, field: str):
-    """An article's title or body with its place and party mentions linked."""
+def marked(article, field: str, query=None):
+    """An article's title or body with its mentions linked and a search's words marked."""
     mentions = [*article.location_mentions.all(), *article.party_mentions.all()]
+    if query:
+        return mark_mentions(
+            getattr(article, field), field, mentions, lambda text: search.highlight(text, query)
+        )
     return mark_mentions(getattr(article, field), field, mentions)
 
 
