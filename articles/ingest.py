@@ -310,7 +310,8 @@ def _source_names(sources: Iterable[Source]) -> list[tuple[tuple[str, ...], Sour
 def _clause(line: str, tokens: list[arabic.Token]) -> list[arabic.Token]:
     """Tokens up to the first punctuation mark or clause-ending word."""
     clause: list[arabic.Token] = []
-    for token, following in zip(tokens, [*tokens[1:], None], strict=True):
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
         if token.norm in _CLAUSE_END:
             break
         clause.append(token)

@@ -183,6 +183,7 @@ def test_seed_article_names_its_reporter_and_source(seed_text, rozana):
         ("وقال مراسل عنب بلدي في درعا علي المحاميد، إن", "علي المحاميد", None),
         ("ونقل مراسل روزنة عن مصادر محلية أن الطريق مغلق", "", "روزنة"),
         ("وقال مراسلنا إن الطريق مغلق", "", None),
+        ("صورة من المراسل", "", None),  # the word ends the line: nothing follows it
     ],
 )
 def test_recognise_reporter_and_source_in_a_sentence(sentence, byline, source, rozana):
