@@ -241,9 +241,16 @@ def tsvector_literal(title: Sequence[arabic.Token], body: Sequence[arabic.Token]
     positions: dict[str, list[str]] = defaultdict(list)
     for offset, weight, tokens in ((0, "A", title), (len(title) + 1, "B", body)):
         for index, token in enumerate(tokens, start=offset + 1):
-            for term in _token_terms(token):
-                positions[term].append(f"{min(index, MAX_POSITION)}{weight}")
-    return " ".join(f"{_tsquote(term)}:{','.join(pos)}" for term, pos in positions.items())
+            position = f"{min(index, MAX_POSITION)}{weight}"
+            for term in _quoted_terms(token.terms):
+                positions[term].append(position)
+    return " ".join(f"{term}:{','.join(pos)}" for term, pos in positions.items())
+
+
+@lru_cache(maxsize=1 << 18)
+def _quoted_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """A word's index terms as tsvector lexemes (cached: the same words recur in every text)."""
+    return tuple(_tsquote(term) for term in terms if _usable(term))
 
 
 def fts_text(tokens: Sequence[arabic.Token]) -> str:

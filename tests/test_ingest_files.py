@@ -246,3 +246,49 @@ def test_given_source_applies_to_texts_that_name_none(tmp_path):
     [result] = ingest_upload("tafas.txt", io.BytesIO(TAFAS.encode()), source=rozana)
     assert result.article.source == rozana
     assert result.article.fingerprint == fingerprint(TAFAS)
+
+
+def test_jsonl_batches_report_duplicates_in_line_order_and_save_each_text_once(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr("articles.ingest.JSONL_BATCH", 2)  # so the batches split the file
+    Article.objects.create(title="سابق", body=ANTONOV, fingerprint=fingerprint(ANTONOV))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(
+        jsonl(
+            {"id": "a", "title": "طفس", "text": TAFAS},
+            {"id": "b", "title": "طفس مرة أخرى", "text": "  " + TAFAS.replace("،", " ،")},
+            {"id": "c", "title": "نزوح", "text": DISPLACED},
+            "not json",
+            {"id": "d", "title": "أنتونوف", "text": ANTONOV},
+            {"id": "e", "title": "نزوح مكرر", "text": DISPLACED},
+        )
+    )
+    results = list(ingest_paths([feed]))
+    assert statuses(results) == [
+        ("created", f"{feed}:a"),
+        ("duplicate", f"{feed}:b"),
+        ("created", f"{feed}:c"),
+        ("failed", f"{feed}:4"),
+        ("duplicate", f"{feed}:d"),
+        ("duplicate", f"{feed}:e"),
+    ]
+    assert results[1].duplicate_of == results[0].article
+    assert results[5].duplicate_of == results[2].article
+    assert results[4].duplicate_of.title == "سابق"
+    assert Article.objects.count() == 3
+
+
+def test_jsonl_articles_are_searchable_and_have_their_history(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(
+        jsonl(
+            {"id": "a", "title": "منع دخول الشرطة الروسية إلى طفس", "text": TAFAS},
+            {"id": "b", "title": "نزوح نحو الحدود الأردنية", "text": DISPLACED},
+        )
+    )
+    tafas, displaced = (result.article for result in ingest_paths([feed]))
+    assert list(Article.objects.search("درعا").order_by("pk")) == [tafas, displaced]
+    assert list(Article.objects.search("طفس")) == [tafas]
+    assert tafas.history.count() == 1
+    assert tafas.fingerprint == fingerprint(TAFAS)
