@@ -215,25 +215,25 @@ class AboutView(TemplateView):
         return context
 
 
-def place_map(place: Location, others: list[Location], size: int = 320, pad: int = 16):
-    """Points for a small SVG map: an equirectangular projection scaled to the places shown."""
+def place_map(place: Location, others: list[Location], size: int = 320, pad: int = 24):
+    """Points for a small square SVG map: equirectangular, scaled to the places shown."""
     points = [p for p in [place, *others] if p.latitude is not None and p.longitude is not None]
     if not points:
         return None
     scale_x = math.cos(math.radians(sum(p.latitude for p in points) / len(points)))
     xs = [p.longitude * scale_x for p in points]
     ys = [-p.latitude for p in points]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 0.05)
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 0.05)  # degrees shown across the map
     inner = size - 2 * pad
-    width = pad * 2 + (max(xs) - min(xs)) / span * inner
-    height = pad * 2 + (max(ys) - min(ys)) / span * inner
+    # Centre the drawing along its shorter side.
+    left = pad + (inner - (max(xs) - min(xs)) / span * inner) / 2
+    top = pad + (inner - (max(ys) - min(ys)) / span * inner) / 2
     return {
-        "width": round(width),
-        "height": round(height),
+        "size": size,
         "points": [
             {
-                "x": round(pad + (x - min(xs)) / span * inner, 1),
-                "y": round(pad + (y - min(ys)) / span * inner, 1),
+                "x": round(left + (x - min(xs)) / span * inner, 1),
+                "y": round(top + (y - min(ys)) / span * inner, 1),
                 "place": p,
                 "current": p.pk == place.pk,
             }
