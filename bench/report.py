@@ -35,6 +35,7 @@ COLUMNS = [
     ("browse median (ms)", lambda r: _f(r["browse"] and r["browse"]["median"])),
     ("browse p95 (ms)", lambda r: _f(r["browse"] and r["browse"]["p95"])),
     ("database (MB)", lambda r: _f(r["database_size_mb"], 0)),
+    ("load avg", lambda r: f"{r['load_before']:.1f}–{r['load_after']:.1f}"),
 ]
 
 
@@ -241,8 +242,14 @@ fresh process (a JSONL file, and a folder of `.txt` files for up to 2,000 of the
 Search: {len(last["answers"])} town-name queries (bench/queries.py), one warm-up pass then
 timed passes, each the first page of 20 with its related places/parties plus the total count,
 through `Article.objects.search`. Baseline: `Article.objects.filter(body__icontains=...)`, the
-same page and count, one pass. Browse: the article list page with facets through the Django
-test client, without and with each query.
+same page and count, one pass, over {last["baseline"]["n"]} of the queries at the last size
+(all of them at 10k; a spread of every third beyond, as each reads the whole table).
+Browse: the article list page with facets through the Django test client, without and
+with each query.
+
+The machine was shared with other work during the run: the "load avg" column gives the
+1-minute load average before and after each size's measurements (2 cores: anything above 2
+means the timings include waiting for a CPU).
 
 ## Results
 
