@@ -125,7 +125,7 @@ def test_language_switch_turns_the_interface_english_left_to_right(reader, archi
 def test_about_page_states_the_data_attribution(reader):
     html = page(reader, reverse("about"))
     assert "CC BY 4.0" in html
-    assert "OpenSyria" in html and "GeoNames" in html
+    assert "OpenSyria" in html and "GeoNames" in html and "ANT" in html
 
 
 # The search and browse page
