@@ -28,9 +28,9 @@ def _top(articles, relation: str, limit: int, condition: Q) -> list[Facet]:
     """
     rows = (
         articles.order_by()
+        .filter(condition)  # an inner join, which the grouping below reuses
         .values(relation, f"{relation}__name_ar", f"{relation}__name_en")
-        .annotate(n=Count("pk", distinct=True, filter=condition))
-        .filter(n__gt=0)
+        .annotate(n=Count("pk", distinct=True))
         .order_by("-n", f"{relation}__name_ar")[:limit]
     )
     return [

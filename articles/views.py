@@ -50,7 +50,7 @@ class CappedPaginator(Paginator):
 
 def paginate(request, articles, per_page: int = PAGE_SIZE):
     """A page of articles; a missing, bad or too-large page number gives the nearest page."""
-    paginator = CappedPaginator(articles, per_page)
+    paginator = CappedPaginator(articles.defer("search_vector"), per_page)
     return paginator.get_page(request.GET.get("page"))
 
 
