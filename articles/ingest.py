@@ -623,9 +623,7 @@ def ingest_paths(
         for path in paths:
             path = Path(path)
             if path.is_dir():
-                files = sorted(_walk(path))
-                for file in files:
-                    yield from _ingest_path(file, source=source)
+                yield from _ingest_folder(path, source=source)
             elif path.exists():
                 yield from _ingest_path(path, source=source)
             else:
@@ -663,6 +661,34 @@ def _walk(folder: Path) -> Iterator[Path]:
         for name in files:
             if not name.startswith("."):
                 yield Path(root) / name
+
+
+def _ingest_folder(folder: Path, *, source: Source | None) -> Iterator[IngestResult]:
+    """Every file of a folder, recursively; its text files are saved in batches."""
+    pending: list[IngestResult | dict] = []
+    for path in sorted(_walk(folder)):
+        if path.suffix.lower() in TEXT_SUFFIXES:
+            pending.append(_read_text_file(path, source=source))
+            if len(pending) >= BATCH_SIZE:
+                yield from _save_pending(pending)
+                pending = []
+        else:
+            yield from _save_pending(pending)
+            pending = []
+            yield from _ingest_path(path, source=source)
+    yield from _save_pending(pending)
+
+
+def _read_text_file(path: Path, *, source: Source | None) -> IngestResult | dict:
+    """``article_ingest``'s arguments from a text file, or the failure to read it."""
+    try:
+        with path.open("rb") as stream:
+            text = decode(_read_limited(stream, MAX_TEXT_BYTES))
+    except IngestError as error:
+        return IngestResult.failed(str(path), error.reason)
+    except OSError as error:
+        return IngestResult.failed(str(path), error.strerror or str(error))
+    return {"text": text, "origin": str(path), "source": source}
 
 
 def _ingest_path(path: Path, *, source: Source | None) -> Iterator[IngestResult]:
@@ -785,7 +811,7 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return data
 
 
-JSONL_BATCH = 250  # records saved together by one bulk insert
+BATCH_SIZE = 250  # JSONL lines or text files of a folder saved together by one bulk insert
 
 
 def _ingest_jsonl(name: str, stream: BinaryIO, *, source: Source | None) -> Iterator[IngestResult]:
@@ -806,7 +832,7 @@ def _ingest_jsonl(name: str, stream: BinaryIO, *, source: Source | None) -> Iter
         if not raw.strip():
             continue
         pending.append(_read_record(name, number, raw, source=source))
-        if len(pending) >= JSONL_BATCH:
+        if len(pending) >= BATCH_SIZE:
             yield from _save_pending(pending)
             pending = []
     yield from _save_pending(pending)

@@ -251,7 +251,7 @@ def test_given_source_applies_to_texts_that_name_none(tmp_path):
 def test_jsonl_batches_report_duplicates_in_line_order_and_save_each_text_once(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr("articles.ingest.JSONL_BATCH", 2)  # so the batches split the file
+    monkeypatch.setattr("articles.ingest.BATCH_SIZE", 2)  # so the batches split the file
     Article.objects.create(title="سابق", body=ANTONOV, fingerprint=fingerprint(ANTONOV))
     feed = tmp_path / "feed.jsonl"
     feed.write_bytes(
@@ -292,3 +292,21 @@ def test_jsonl_articles_are_searchable_and_have_their_history(tmp_path):
     assert list(Article.objects.search("طفس")) == [tafas]
     assert tafas.history.count() == 1
     assert tafas.fingerprint == fingerprint(TAFAS)
+
+
+def test_folder_of_texts_in_batches_keeps_file_order_and_finds_duplicates(tmp_path, monkeypatch):
+    monkeypatch.setattr("articles.ingest.BATCH_SIZE", 2)
+    (tmp_path / "1.txt").write_text(f"منع دخول الشرطة إلى طفس\n\n{TAFAS}", encoding="utf-8")
+    (tmp_path / "2.txt").write_bytes(DISPLACED.encode("cp1256"))
+    (tmp_path / "3.txt").write_bytes(b"")
+    (tmp_path / "4.txt").write_text(f"عنوان آخر\n\n{TAFAS}", encoding="utf-8")
+    results = list(ingest_paths([tmp_path]))
+    assert statuses(results) == [
+        ("created", str(tmp_path / "1.txt")),
+        ("created", str(tmp_path / "2.txt")),
+        ("failed", str(tmp_path / "3.txt")),
+        ("duplicate", str(tmp_path / "4.txt")),
+    ]
+    assert results[0].article.title == "منع دخول الشرطة إلى طفس"
+    assert results[3].duplicate_of == results[0].article
+    assert list(Article.objects.search("طفس")) == [results[0].article]
