@@ -1,8 +1,10 @@
 """Turning files into articles: bytes → text → article fields → fingerprint → saved article.
 
-The one code path behind `manage.py ingest` and the admin's "Import texts" page. Every article
-is saved in its own transaction, so one bad file never loses the good ones and an interrupted
-run can simply be run again: what was saved is then reported as a duplicate.
+The one code path behind `manage.py ingest` and the admin's "Import texts" page. A single text
+is saved in its own transaction; the lines of a JSONL file and the text files of a folder are
+saved in batches (one transaction each), every text checked before the batch is written. Either
+way one bad file never loses the good ones, nothing is ever half-saved, and an interrupted run
+can simply be run again: what was saved is then reported as a duplicate.
 """
 
 import codecs
@@ -811,7 +813,7 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return data
 
 
-BATCH_SIZE = 250  # JSONL lines or text files of a folder saved together by one bulk insert
+BATCH_SIZE = 100  # JSONL lines or text files of a folder saved together by one bulk insert
 
 
 def _ingest_jsonl(name: str, stream: BinaryIO, *, source: Source | None) -> Iterator[IngestResult]:
