@@ -243,7 +243,7 @@ Search: {len(last["answers"])} town-name queries (bench/queries.py), one warm-up
 timed passes, each the first page of 20 with its related places/parties plus the total count,
 through `Article.objects.search`. Baseline: `Article.objects.filter(body__icontains=...)`, the
 same page and count, one pass, over {last["baseline"]["n"]} of the queries at the last size
-(all of them at 10k; a spread of every third beyond, as each reads the whole table).
+(all of them at 10k; beyond, an even spread over the list, as each reads the whole table).
 Browse: the article list page with facets through the Django test client, without and
 with each query.
 

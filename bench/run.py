@@ -265,7 +265,7 @@ def measure_size(args, size: int, child_env: dict, steps: dict) -> dict:
 
     # icontains reads every article for every query: past 10k a spread of the queries (every
     # n-th, commoner and rarer alike) keeps the run within the hour.
-    limit = args.baseline_queries or (len(queries) if size <= 10_000 else 21)
+    limit = args.baseline_queries or (len(queries) if size <= 10_000 else 9)
     baseline_queries = queries[:: max(1, len(queries) // limit)][:limit]
     baseline_times, baseline_answers = measure(baseline_page, baseline_queries, warm=0, passes=1)
     row["baseline"] = summary(baseline_times)
@@ -344,7 +344,7 @@ def parse_args(argv):
         "--baseline-queries",
         type=int,
         default=0,
-        help="queries for the baseline (0: all at 10k, 21 beyond)",
+        help="queries for the baseline (0: all at 10k, 9 beyond)",
     )
     parser.add_argument("--seed", type=int, default=2018)
     parser.add_argument("--out", type=Path, default=PROJECT / "bench" / "results")
