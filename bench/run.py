@@ -422,7 +422,22 @@ def main(argv=None) -> int:
         print(f"wrote {path}")
     if not args.keep:
         drop_database(url)
-    return 0
+    return 1 if failed(rows) else 0
+
+
+def failed(rows: list[dict]) -> list[str]:
+    """What makes a run worthless whatever its timings (CI checks these, not the timings)."""
+    problems = []
+    for row in rows:
+        if row["articles"] < 0.95 * row["target_size"]:
+            problems.append(f"only {row['articles']:,} of {row['target_size']:,} articles saved")
+        if row.get("browse_error"):
+            problems.append(f"browse page: {row['browse_error']}")
+        if not any(row["answers"].values()):
+            problems.append("no search found anything")
+    for problem in problems:
+        print(f"benchmark failed: {problem}", file=sys.stderr)
+    return problems
 
 
 def load_gazetteer() -> None:
