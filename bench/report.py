@@ -220,7 +220,7 @@ def ingest_notes(rows) -> str:
 
 def write(folder: Path, meta: dict, rows: list[dict], plans: dict) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{meta['date'][:10]}-{meta['vendor']}"
+    stem = "-".join(filter(None, [meta["date"][:10], meta["vendor"], meta.get("label")]))
     png = folder / f"{stem}.png"
     chart(png, rows, f"{meta['database_version']}, {meta['machine'].split(' (')[0]}")
     last = rows[-1]
@@ -240,7 +240,8 @@ articles recombined from real paragraphs of different articles of the same categ
 Each size is reached by ingesting the difference through `articles.ingest.ingest_paths` in a
 fresh process (a JSONL file, and a folder of `.txt` files for up to 2,000 of the articles).
 Search: {len(last["answers"])} town-name queries (bench/queries.py), one warm-up pass then
-timed passes, each the first page of 20 with its related places/parties plus the total count,
+timed passes, each the first page of 20 with its places and parties plus the total count (up
+to the pages' cap of 10,000, as the result page counts),
 through `Article.objects.search`. Baseline: `Article.objects.filter(body__icontains=...)`, the
 same page and count, one pass, over {last["baseline"]["n"]} of the queries at the last size
 (all of them at 10k; beyond, an even spread over the list, as each reads the whole table).
