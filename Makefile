@@ -23,6 +23,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 run: export DJANGO_DEBUG ?= 1
 run: install
 	$(MANAGE) migrate --no-input
+	$(MANAGE) load_seeds
 	$(MANAGE) ensure_editor
 	$(MANAGE) runserver $(ADDRESS)
 
