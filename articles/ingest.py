@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import arabic
+from .gazetteer import tag_article, tag_new_articles
 from .models import Article, Source
 
 TEXT_SUFFIXES = {".txt"}
@@ -436,8 +437,9 @@ def article_ingest(
             if existing is None:
                 raise
             return IngestResult(IngestResult.DUPLICATE, origin, duplicate_of=existing, notes=notes)
-        # Tagging belongs here, in this transaction, so that no article is ever saved untagged:
-        # gazetteer.tag_article(article). The search index follows the save by signals.
+        # Tagged in this transaction, so that no article is ever saved untagged.
+        # The search index follows the save by signals.
+        tag_article(article)
     return IngestResult(IngestResult.CREATED, origin, article=article, notes=notes)
 
 
@@ -550,7 +552,7 @@ def _save_drafts(drafts, results: list) -> None:
         results[position] = IngestResult(IngestResult.CREATED, origin, article, notes=notes)
         analysed[article.pk] = (arabic.tokenize(article.title), draft.tokens)
     index_articles(saved, analysed=analysed)
-    # Tagging belongs here too, in this transaction (gazetteer.tag_article for each article).
+    tag_new_articles(saved, analysed)  # in this transaction too: never an untagged article
     for position, result in enumerate(results):
         if isinstance(result, tuple):  # a duplicate: of an older article or of one just saved
             origin, earlier, notes = result

@@ -51,6 +51,29 @@ GEONAMES_ARABIC_MISSING = {
     9847679: "التريمسة",  # Tremseh, Hama (al-Turaymisah)
     11257949: "قنطرة",  # Qenterê, Afrin: the Kurmanji form of Arabic Qantara
 }
+# Aliases in the data that name something else, or are common words: "السجن" (the prison) for
+# al-Mazraa, the Ghouta regions for Jaramana and Babella, "جديدة" (new) for Judaydat Yabus,
+# "الثورة" (the revolution) for Tabqa, "الحصان" (the horse), "الصور" (the pictures).
+DROP_ALIASES = frozenset(
+    normalize(alias)
+    for alias in (
+        "السجن",
+        "الغوطة الشرقية",
+        "الغوطة الغربية",
+        "الحصان",
+        "الوعرة",
+        "أبو هريرة",
+        "حرمون",
+        "الصور",
+        "السوداء",
+        "جديدة",
+        "الثورة",
+        "ثورة",
+        "الكشفة",
+        "كشفة",
+        "رقة",
+    )
+)
 CSV_COLUMNS = (
     "key",
     "name_ar",
@@ -95,6 +118,7 @@ class PlaceRecord:
 
     def add_aliases(self, names) -> None:
         known = {normalize(name) for name in [self.name_ar, self.name_en, *self.aliases]}
+        known |= DROP_ALIASES
         for name in names:
             if name and normalize(name) not in known:
                 self.aliases.append(name)
@@ -261,8 +285,12 @@ def read_geonames(
         latin = _latin_aliases([english, *row["other_alternatenames"].split("|")])
 
         names = {_bare(n) for n in [primary, *variants]}
+        # A town that names a district ("جرابلس") lies in that district, whatever centroid
+        # happens to be nearest; otherwise it goes to the nearest sub-district.
+        candidates = subdistricts.get(governorate.key, [])
+        district = [s for s in candidates if _bare(by_key[s.parent].name_ar) in names]
         nearby = sorted(
-            subdistricts.get(governorate.key, []),
+            district or candidates,
             key=lambda s: _distance_km(latitude, longitude, s.latitude, s.longitude),
         )
         namesake = next((s for s in nearby if _bare(s.name_ar) in names), None)
