@@ -57,7 +57,7 @@ SYRIAN_WORDS = frozenset(
 )
 TANWIN = re.compile("[\u064b-\u064d]")  # "دوماً" (always) is never the town Douma
 LIST_GAP = re.compile(r"^[\s,،و]*$")  # "الحراك ورخم والصورة": names in a list
-JOINED_GAP = re.compile(r"^\s+$")  # the words of one name are separated by spaces only
+ARTICLE = ("ال", "لل")
 NOT_PLACES_FILE = Path(settings.BASE_DIR) / "seeds" / "not_places.txt"
 
 
@@ -94,26 +94,25 @@ class Trie:
             node = node.setdefault(word, {})
         node.setdefault(None, set()).add(pk)
 
-    def hits(self, tokens, joined) -> list[_Hit]:
-        """Every name starting at every word, longest first at each position."""
+    def hits(self, tokens, text: str) -> list[_Hit]:
+        """Every name starting at every word (the words of a name are separated by spaces)."""
         found = []
         root = self.root
+        count = len(tokens)
         for i, token in enumerate(tokens):
             for n, term in enumerate(token.terms):
-                if (
-                    n
-                    and token.norm.endswith(term)
-                    and token.norm[: -len(term)].endswith(("ال", "لل"))
-                ):
+                node = root.get(term)
+                if node is None:
+                    continue
+                if n and token.norm.endswith(term) and token.norm[: -len(term)][-2:] in ARTICLE:
                     continue  # "السورية" is not ال + سورية: a bare name takes no article
                 short = n > 0 and len(term) < MIN_STRIPPED  # "وتل أبيض" yes, "وتل" alone no
-                node = root.get(term)
                 j = i
                 while node is not None:
                     if None in node and not (short and j == i):
                         found.append(_Hit(i, j + 1, tuple(sorted(node[None])), n > 0, term))
                     j += 1
-                    if j >= len(tokens) or not joined[j - 1]:
+                    if j >= count or not text[tokens[j - 1].end : tokens[j].start].isspace():
                         break
                     node = node.get(tokens[j].norm)
         return found
@@ -187,22 +186,17 @@ class Gazetteer:
         fields = [("title", title or ""), ("body", body or "")]
         analysed = []
         for n, (field, text) in enumerate(fields):
-            words = tokens[n] if tokens else arabic.tokenize(text)
-            joined = [
-                bool(JOINED_GAP.match(text[a.end : b.start]))
-                for a, b in zip(words, words[1:], strict=False)
-            ]
-            analysed.append((field, text, words, joined))
+            analysed.append((field, text, tokens[n] if tokens else arabic.tokenize(text)))
         return self._places(analysed) + self._parties(analysed)
 
     # -- places -------------------------------------------------------------------------------
 
     def _places(self, analysed) -> list[Found]:
         per_field = []
-        for field, text, tokens, joined in analysed:
+        for field, text, tokens in analysed:
             hits = [
                 hit
-                for hit in _longest(self.location_trie.hits(tokens, joined), tokens)
+                for hit in _longest(self.location_trie.hits(tokens, text), tokens)
                 if not TANWIN.search(text[tokens[hit.last - 1].start : tokens[hit.last - 1].end])
             ]
             per_field.append((field, text, tokens, hits))
@@ -325,8 +319,8 @@ class Gazetteer:
 
     def _parties(self, analysed) -> list[Found]:
         decided = []
-        for field, _text, tokens, joined in analysed:
-            for hit in _longest(self.party_trie.hits(tokens, joined), tokens):
+        for field, text, tokens in analysed:
+            for hit in _longest(self.party_trie.hits(tokens, text), tokens):
                 for pk in hit.ids:
                     weak = self.party_ambiguous[pk] and hit.last - hit.first == 1
                     start, end = tokens[hit.first].start, tokens[hit.last - 1].end
