@@ -10,8 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import import import_texts_view
+from .gazetteer import context, decide
 from .history import deleted_articles, restore_mentions
-from .models import Article, Location, LocationMention, Party, PartyMention, Source
+from .models import (
+    Article,
+    Location,
+    LocationMention,
+    MentionStatus,
+    Party,
+    PartyMention,
+    Source,
+)
 
 
 @admin.register(Source)
@@ -28,6 +37,26 @@ class LocationAdmin(SimpleHistoryAdmin):
     list_select_related = ["parent"]
     search_fields = ["name_ar", "name_en", "aliases", "ocha_pcode"]
     autocomplete_fields = ["parent"]
+    readonly_fields = ["breadcrumb"]
+    fields = [
+        "breadcrumb",
+        "name_ar",
+        "name_en",
+        "kind",
+        "parent",
+        "aliases",
+        "ambiguous",
+        ("latitude", "longitude"),
+        ("ocha_pcode", "geonames_id"),
+        "key",
+    ]
+
+    @admin.display(description=_("where"))
+    def breadcrumb(self, place):
+        """The chain from the country down: Syria › governorate › district › ... › this place."""
+        if not place.pk:
+            return "—"
+        return " › ".join(p.name_ar for p in [*place.ancestors(), place])
 
 
 @admin.register(Party)
@@ -39,18 +68,29 @@ class PartyAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["parent"]
 
 
-class LocationMentionInline(admin.TabularInline):
+class MentionInline(admin.TabularInline):
+    readonly_fields = ["words_around"]
+    extra = 1
+
+    def get_queryset(self, request):
+        # Proposals first: they are what the editor has to decide on.
+        return super().get_queryset(request).select_related("article").order_by("-status")
+
+    @admin.display(description=_("in the text"))
+    def words_around(self, mention):
+        return context(mention) if mention.pk else ""
+
+
+class LocationMentionInline(MentionInline):
     model = LocationMention
-    fields = ["location", "status", "spans"]
+    fields = ["location", "status", "words_around", "spans"]
     autocomplete_fields = ["location"]
-    extra = 1
 
 
-class PartyMentionInline(admin.TabularInline):
+class PartyMentionInline(MentionInline):
     model = PartyMention
-    fields = ["party", "status", "spans"]
+    fields = ["party", "status", "words_around", "spans"]
     autocomplete_fields = ["party"]
-    extra = 1
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -187,19 +227,68 @@ class DeletedArticleAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(LocationMention)
-class LocationMentionAdmin(SimpleHistoryAdmin):
-    list_display = ["location", "article", "status"]
-    list_filter = ["status"]
-    list_select_related = ["location", "article"]
-    autocomplete_fields = ["location"]
+class ReviewStatusFilter(admin.SimpleListFilter):
+    """Mentions by status; the list opens on the proposals waiting for an editor."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [*MentionStatus.choices, ("all", _("all"))]
+
+    def value(self):
+        return super().value() or MentionStatus.PROPOSED
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset if value == "all" else queryset.filter(status=value)
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class MentionAdmin(SimpleHistoryAdmin):
+    """The review queue: proposed mentions, with the words around them, confirmed or rejected
+    in bulk."""
+
+    list_filter = [ReviewStatusFilter]
+    list_select_related = ["article"]
     raw_id_fields = ["article"]
+    actions = ["confirm", "reject"]
+    list_per_page = 50
+
+    @admin.display(description=_("in the text"))
+    def words_around(self, mention):
+        return context(mention)
+
+    @admin.action(description=_("Confirm the selected mentions"))
+    def confirm(self, request, queryset):
+        changed = decide(queryset, MentionStatus.CONFIRMED)
+        self.message_user(request, _("%(n)d mentions confirmed.") % {"n": changed})
+
+    @admin.action(description=_("Reject the selected mentions"))
+    def reject(self, request, queryset):
+        changed = decide(queryset, MentionStatus.REJECTED)
+        self.message_user(request, _("%(n)d mentions rejected.") % {"n": changed})
+
+
+@admin.register(LocationMention)
+class LocationMentionAdmin(MentionAdmin):
+    list_display = ["location", "words_around", "article", "status"]
+    list_select_related = ["location", "article"]
+    list_filter = [ReviewStatusFilter, "location__kind", "location__ambiguous"]
+    autocomplete_fields = ["location"]
+    search_fields = ["location__name_ar", "location__name_en"]
 
 
 @admin.register(PartyMention)
-class PartyMentionAdmin(SimpleHistoryAdmin):
-    list_display = ["party", "article", "status"]
-    list_filter = ["status"]
+class PartyMentionAdmin(MentionAdmin):
+    list_display = ["party", "words_around", "article", "status"]
     list_select_related = ["party", "article"]
     autocomplete_fields = ["party"]
-    raw_id_fields = ["article"]
+    search_fields = ["party__name_ar", "party__name_en"]

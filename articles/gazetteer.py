@@ -451,3 +451,29 @@ def tag_article(article: Article) -> dict[str, int]:
         mention_model.objects.bulk_update(update, ["status", "spans"])
         counts[model] = len(wanted)
     return counts
+
+
+def decide(mentions, status: str) -> int:
+    """An editor's decision on many mentions at once; returns how many changed.
+
+    Each mention is saved on its own so that its history records who decided.
+    """
+    if status not in MentionStatus.values:
+        raise ValueError(f"unknown mention status {status!r}")
+    changed = 0
+    for mention in mentions.exclude(status=status):
+        mention.status = status
+        mention.save(update_fields=["status"])
+        changed += 1
+    return changed
+
+
+def context(mention, width: int = 50) -> str:
+    """The words around a mention's first occurrence, for an editor deciding on it."""
+    if not mention.spans:
+        return ""
+    field, start, end = mention.spans[0]
+    text = mention.article.title if field == "title" else mention.article.body
+    before = text[max(0, start - width) : start].split("\n")[-1]
+    after = text[end : end + width].split("\n")[0]
+    return f"…{before}[{text[start:end]}]{after}…"
