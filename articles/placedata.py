@@ -493,6 +493,8 @@ def save_places(records: list[PlaceRecord]) -> tuple[Counter, list[str]]:
     """Create or update places; returns counts (created/updated/unchanged) and row errors."""
     counts: Counter = Counter(created=0, updated=0, unchanged=0)
     errors: list[str] = []
+    if not Location.objects.exists():
+        return _create_all(_merged(records), counts, errors)
     index = _Index()
     for record in records:
         try:
@@ -500,6 +502,86 @@ def save_places(records: list[PlaceRecord]) -> tuple[Counter, list[str]]:
                 index.add(_save_one(record, index, counts))
         except PlaceDataError as error:
             errors.append(f"{record.key or record.name_ar}: {error}")
+    return counts, errors
+
+
+def _merged(records: list[PlaceRecord]) -> list[PlaceRecord]:
+    """One record per place: later rows about the same place (a CSV correction) folded in."""
+    merged: list[PlaceRecord] = []
+    seen: dict = {}
+    for record in records:
+        ids = [("pcode", record.ocha_pcode), ("geonames", record.geonames_id), ("key", record.key)]
+        earlier = next((seen[i] for i in ids if i[1] and i in seen), None)
+        if earlier is None:
+            earlier = PlaceRecord(**{**asdict(record), "aliases": list(record.aliases)})
+            merged.append(earlier)
+        else:
+            for name, value in asdict(record).items():
+                if name not in ("aliases", "merged_geonames", "key") and value not in (None, ""):
+                    setattr(earlier, name, value)
+            earlier.add_aliases(record.aliases)
+        for i in ids:
+            if i[1]:
+                seen[i] = earlier
+    return merged
+
+
+def _create_all(records: list[PlaceRecord], counts: Counter, errors: list[str]):
+    """Into an empty table: every place in a few inserts, parents before children.
+
+    Relies on the database returning new ids from a bulk insert (PostgreSQL, SQLite 3.35+).
+    """
+    from simple_history.utils import bulk_create_with_history
+
+    from .gazetteer import forget
+
+    made: dict[str, Location] = {}
+    parents: dict[int, Location | None] = {}  # id(place) -> parent, kept outside the ORM's cache
+    generations: list[list[Location]] = []
+    depth: dict[str, int] = {}
+    for record in records:
+        if not record.name_ar or (not record.parent and record.kind != Location.Kind.COUNTRY):
+            errors.append(
+                f"{record.key or record.name_ar}: a new place needs an Arabic name and a parent"
+            )
+            continue
+        parent = made.get(record.parent) if record.parent else None
+        if record.parent and parent is None:
+            errors.append(f"{record.key}: parent {record.parent!r} is not a known key or p-code")
+            continue
+        place = Location(
+            key=record.key or None,
+            name_ar=record.name_ar,
+            name_en=record.name_en,
+            kind=record.kind or Location.Kind.TOWN,
+            aliases="\n".join(record.aliases),
+            latitude=record.latitude,
+            longitude=record.longitude,
+            ocha_pcode=record.ocha_pcode,
+            geonames_id=record.geonames_id,
+            ambiguous=bool(record.ambiguous),
+            path="",
+        )
+        parents[id(place)] = parent
+        level = depth[parent.key or parent.ocha_pcode] + 1 if parent else 0
+        for name in (record.key, record.ocha_pcode):
+            if name:
+                made[name], depth[name] = place, level
+        while len(generations) <= level:
+            generations.append([])
+        generations[level].append(place)
+    for generation in generations:
+        for place in generation:
+            parent = parents[id(place)]
+            place.parent_id = parent.pk if parent else None
+        bulk_create_with_history(generation, Location)
+    created = [place for generation in generations for place in generation]
+    for place in created:
+        parent = parents[id(place)]
+        place.path = f"{parent.path if parent else '/'}{place.pk}/"
+    Location.objects.bulk_update(created, ["path"], batch_size=500)
+    forget()
+    counts["created"] = len(created)
     return counts, errors
 
 
