@@ -63,6 +63,7 @@ def test_import_page_is_an_arabic_right_to_left_upload_form(editor_client):
     html = page.content.decode()
     assert page.status_code == 200
     assert 'lang="ar" dir="rtl"' in html
+    assert "<title>استيراد نصوص" in html
     assert 'enctype="multipart/form-data"' in html
     assert 'type="file" name="files"' in html and "multiple" in html
 
@@ -91,9 +92,9 @@ def test_upload_shows_created_duplicate_and_refused_files_with_links(editor_clie
     html = response.content.decode()
     assert reverse("admin:articles_article_change", args=[created.pk]) in html
     assert reverse("admin:articles_article_change", args=[original.pk]) in html
-    assert "contains NUL bytes" in html
-    assert "the file is empty" in html
-    assert "1 created, 1 skipped as duplicates, 2 refused." in html
+    assert "فيه بايتات صفرية (NUL): ملف ثنائي" in html
+    assert "الملف فارغ" in html
+    assert "أُنشئ 1، وتُخطّي 1 مكرراً، ورُفض 2." in html
 
 
 def test_upload_zip_and_jsonl_lists_each_article(editor_client):
@@ -121,8 +122,8 @@ def test_upload_zip_and_jsonl_lists_each_article(editor_client):
         ("feed.jsonl:2", "failed"),
     ]
     html = response.content.decode()
-    assert "path leads outside the archive" in html
-    assert "line 2: not valid JSON" in html
+    assert "المسار يقود إلى خارج الأرشيف" in html
+    assert "السطر 2: ليس JSON صالحاً" in html
     assert Article.objects.get(origin="feed.jsonl:n1").title == "نزوح نحو الحدود الأردنية"
 
 

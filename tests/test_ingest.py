@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from articles import arabic
 from articles.ingest import (
@@ -21,6 +22,14 @@ from articles.ingest import (
 from articles.models import Article, Source
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Reasons asserted in English here; test_admin_import checks what editors read in Arabic."""
+    with translation.override("en"):
+        yield
+
 
 # A few lines of a BBC Arabic article from the ANT corpus (Apache-2.0), as a second real text.
 BBC_EXCERPT = (

@@ -6,11 +6,20 @@ import stat
 import zipfile
 
 import pytest
+from django.utils import translation
 
 from articles.ingest import fingerprint, ingest_paths, ingest_upload
 from articles.models import Article, Source
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Reasons asserted in English here; test_admin_import checks what editors read in Arabic."""
+    with translation.override("en"):
+        yield
+
 
 # Short real texts: the seed article's paragraphs and a BBC Arabic item (ANT corpus, Apache-2.0).
 TAFAS = (
