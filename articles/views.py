@@ -41,7 +41,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        counted = self.object_list.order_by()[: self.CAP + 1].count()
+        # Only the ids: a search's ranking need not be computed to count its matches.
+        counted = self.object_list.order_by().values("pk")[: self.CAP + 1].count()
         self.more = counted > self.CAP
         return min(counted, self.CAP)
 

@@ -143,7 +143,7 @@ def result_count(queryset) -> int:
     """The total the result page shows: counted up to the pages' cap ("more than 10,000")."""
     from articles.views import CappedPaginator
 
-    return queryset.order_by()[: CappedPaginator.CAP + 1].count()
+    return queryset.order_by().values("pk")[: CappedPaginator.CAP + 1].count()
 
 
 def search_page(query: str) -> tuple[int, int]:
