@@ -302,16 +302,7 @@ class Article(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fingerprint"], name="article_unique_fingerprint"),
         ]
-        indexes = [
-            models.Index(fields=["source", "-published"], name="article_source_published"),
-            # The archive's own order (newest first, undated last): lists read it from here
-            # instead of sorting every article for each page.
-            models.Index(
-                models.F("published").desc(nulls_last=True),
-                models.F("id").desc(),
-                name="article_newest_first",
-            ),
-        ]
+        indexes = [models.Index(fields=["source", "-published"], name="article_source_published")]
 
     def __str__(self):
         return self.title
