@@ -21,7 +21,7 @@ from typing import NamedTuple
 from django.contrib.postgres.search import SearchQueryField, SearchRank
 from django.db import connections
 from django.db.backends.signals import connection_created
-from django.db.models import BooleanField, Case, F, FloatField, Func, Value, When
+from django.db.models import BooleanField, F, Func, Value
 from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
@@ -262,7 +262,6 @@ def fts_text(tokens: Sequence[arabic.Token]) -> str:
 
 FTS_TABLE = "articles_article_fts"
 TITLE_WEIGHT = 100.0  # a title hit outranks any number of body hits
-RANKED = 200  # PostgreSQL ranks at most this many matches by relevance (the newest)
 
 
 class _Matches(Func):
@@ -317,19 +316,8 @@ class PostgresBackend:
 
     def search(self, queryset, query: Query):
         tsquery = Cast(Value(self.tsquery(query)), SearchQueryField())
-        found = queryset.filter(_Matches(F("search_vector"), tsquery))
-        # ts_rank reads each match's whole vector (kilobytes, stored out of line): for a town
-        # named in thousands of articles that alone takes most of a second. So only the newest
-        # RANKED matches are ranked, which is all of them for most queries; any others follow,
-        # newest first. Finding and counting the matches needs the index alone.
-        newest = found.order_by(F("published").desc(nulls_last=True), "-id").values("pk")
-        rank = SearchRank(F("search_vector"), tsquery, weights=self.WEIGHTS)
-        return found.annotate(
-            rank=Case(
-                When(pk__in=newest[:RANKED], then=rank),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
+        return queryset.filter(_Matches(F("search_vector"), tsquery)).annotate(
+            rank=SearchRank(F("search_vector"), tsquery, weights=self.WEIGHTS)
         )
 
 
