@@ -113,7 +113,15 @@ def decode(data: bytes) -> str:
     else:
         try:
             text = data.decode("utf-8")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            if _looks_like_utf8_arabic(data):
+                # Read as Windows-1256 it would be saved as mojibake (ط¯ط±ط¹ط§ for درعا).
+                raise IngestError(
+                    _(
+                        "looks like UTF-8 but byte {position} is not valid UTF-8: a damaged "
+                        "file, or two encodings mixed in one"
+                    ).format(position=error.start)
+                ) from error
             text = _decode_windows_1256(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _refuse_controls(text)
@@ -141,6 +149,15 @@ def _decode_strictly(data: bytes, codec: str, name: str) -> str:
                 encoding=name, position=error.start
             )
         ) from error
+
+
+_UTF8_ARABIC_LETTER = re.compile(rb"[\xd8-\xdb][\x80-\xbf]")
+
+
+def _looks_like_utf8_arabic(data: bytes) -> bool:
+    """Most high bytes pair up as UTF-8 Arabic letters (rare in real Windows-1256 text)."""
+    high = sum(byte >= 0x80 for byte in data)
+    return bool(high) and 2 * len(_UTF8_ARABIC_LETTER.findall(data)) >= high / 2
 
 
 def _decode_windows_1256(data: bytes) -> str:
