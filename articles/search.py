@@ -463,10 +463,18 @@ def index_articles(
     count = 0
     iterator = iter(articles)
     while batch := list(islice(iterator, batch_size)):
-        rows = [(a.pk, analysed.get(a.pk) or analyse(a)) for a in batch]
+        rows = [
+            (a.pk, analysed.get(a.pk) or getattr(a, "_search_tokens", None) or analyse(a))
+            for a in batch
+        ]
         backend.write(rows)
         count += len(rows)
     return count
+
+
+def attach_tokens(article, title: Sequence[arabic.Token], body: Sequence[arabic.Token]) -> None:
+    """Let the next save index these tokens instead of analysing the text again (ingestion)."""
+    article._search_tokens = (title, body)
 
 
 def rebuild_index(articles: Iterable, *, batch_size: int = 500, using: str = "default") -> int:
@@ -563,6 +571,7 @@ def _index_saved_article(sender, instance, raw=False, update_fields=None, using=
     if update_fields is not None and not _INDEXED_FIELDS & set(update_fields):
         return
     index_articles([instance], using=using or "default")
+    instance.__dict__.pop("_search_tokens", None)  # good for one save only
 
 
 for _model in ("articles.Location", "articles.Party"):

@@ -418,3 +418,14 @@ def test_snippet_marks_agree_with_search(seed_text):
     make(title, body)
     for query in ["درعا", "بدرعا", "الحراك", '"المليحة الغربية"', "Daraa"]:
         assert bool(found(query)) == ("<mark>" in search.highlight(seed_text, query))
+
+
+def test_save_can_reuse_tokens_the_caller_already_has():
+    text = REPORTER.format("بطفس")
+    article = Article(title="خبر", body=text, fingerprint="tokens-once")
+    search.attach_tokens(article, search.arabic.tokenize("خبر"), search.arabic.tokenize(text))
+    article.body = "نص آخر"  # the attached tokens win for this one save
+    article.save()
+    assert found("طفس") == [article]
+    article.save()
+    assert found("طفس") == []  # the next save analyses the stored text again
