@@ -1,7 +1,8 @@
 """Precision and recall of town-name search on the ANT news corpus (31,525 articles, 2018).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom .venv/bin/python bench/search_quality.py
-    .venv/bin/python bench/search_quality.py          # SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom \
+        .venv/bin/python -m bench.search_quality
+    .venv/bin/python -m bench.search_quality              # SQLite
 
 Runs in a throwaway test database (``test_<name>``), loads the five multi-source files of the
 corpus, indexes them with ``index_articles`` and searches each town name. The truth is an
@@ -133,9 +134,7 @@ def truth_pattern(name: str) -> re.Pattern:
     else:
         forms = [r"[وف]?(?:[بك]?(?:" + _spelled("ال") + ")?|لل|ل)" + _spelled(first)]
     tail = "".join(r"\s+" + _spelled(word) for word in rest)
-    return re.compile(
-        _NOT_LETTER_BEFORE + "(?:" + "|".join(forms) + ")" + tail + _NOT_LETTER_AFTER
-    )
+    return re.compile(_NOT_LETTER_BEFORE + "(?:" + "|".join(forms) + ")" + tail + _NOT_LETTER_AFTER)
 
 
 def plain(text: str) -> str:
@@ -237,9 +236,8 @@ def populate(corpus: list[CorpusArticle], batch_size: int = 1000) -> dict[int, C
             for a in chunk
         )
         if any(obj.pk is None for obj in objs):  # backends that do not return ids
-            by_key = dict(
-                Article.objects.filter(origin__in=[a.key for a in chunk]).values_list("origin", "pk")
-            )
+            keys = [a.key for a in chunk]
+            by_key = dict(Article.objects.filter(origin__in=keys).values_list("origin", "pk"))
             for obj in objs:
                 obj.pk = by_key[obj.origin]
         index_articles(objs, batch_size=batch_size)
@@ -254,7 +252,10 @@ def query_for(name: str) -> str:
 def archive_search(names: Iterable[str]) -> dict[str, set[int]]:
     from articles.models import Article
 
-    return {n: set(Article.objects.search(query_for(n)).values_list("pk", flat=True)) for n in names}
+    return {
+        name: set(Article.objects.search(query_for(name)).values_list("pk", flat=True))
+        for name in names
+    }
 
 
 def postgres_baselines(names: Iterable[str]) -> dict[str, dict[str, set[int]]]:
@@ -311,7 +312,9 @@ def main() -> int:
         if connection.vendor == "postgresql":
             for method, found in postgres_baselines(NAMES).items():
                 columns[method] = score(found, expected)
-        print(f"{connection.vendor}: {len(articles)} articles loaded and indexed in {loaded:.0f} s;")
+        print(
+            f"{connection.vendor}: {len(articles)} articles loaded and indexed in {loaded:.0f} s;"
+        )
         print(f"{len(NAMES)} names searched in {searched:.1f} s.\n")
         print(table(columns))
     finally:
