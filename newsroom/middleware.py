@@ -28,3 +28,19 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class ArabicFirstMiddleware:
+    """Serve Arabic unless the reader chose English with the language switch.
+
+    Newsroom machines often run English browsers; their Accept-Language header must not turn
+    an Arabic-first tool into an English one. The switch's choice (a cookie) still decides.
+    Place before LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -111,6 +111,11 @@ def test_interface_is_arabic_right_to_left_by_default(reader, archive):
     assert "https://" not in html.split("<body>")[0]  # nothing from the internet
 
 
+def test_an_english_browser_still_gets_arabic_until_the_editor_switches(reader, archive):
+    response = reader.get(reverse("article-list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="ar" dir="rtl">' in response.content.decode()
+
+
 def test_language_switch_turns_the_interface_english_left_to_right(reader, archive):
     response = reader.post(
         reverse("set_language"), {"language": "en", "next": reverse("article-list")}
