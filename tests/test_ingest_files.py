@@ -214,6 +214,15 @@ def test_jsonl_malformed_line_fails_alone_with_its_line_number(tmp_path):
     }
 
 
+def test_jsonl_text_with_a_stray_control_character_lands_without_it(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    damaged = TAFAS.replace("طفس", "طفس\x8f").replace("درعا", "درعا\x02")
+    feed.write_bytes(jsonl({"id": "tafas-1", "title": "منع دخول الشرطة إلى طفس", "text": damaged}))
+    (result,) = ingest_paths([feed])
+    assert result.status == "created", result.reason
+    assert Article.objects.get().body == TAFAS
+
+
 def test_jsonl_fields_fill_the_article_and_unknown_sources_are_created(tmp_path):
     bbc = Source.objects.create(name_ar="بي بي سي عربي", name_en="BBC Arabic", aliases="BBC")
     feed = tmp_path / "corpus.jsonl"
