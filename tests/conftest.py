@@ -5,6 +5,22 @@ import pytest
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PROJECT = Path(__file__).resolve().parents[1]
 
+# The twelve places the seed article names (issue: each must find it, each must be tagged).
+SEED_PLACES = [
+    "درعا",
+    "بصرى الشام",
+    "طفس",
+    "الغارية الغربية",
+    "الحراك",
+    "رخم",
+    "الصورة",
+    "علما",
+    "المليحة الغربية",
+    "المليحة الشرقية",
+    "داعل",
+    "الجولان",
+]
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):

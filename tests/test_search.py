@@ -18,6 +18,8 @@ from django.utils.html import escape
 from articles import search
 from articles.models import Article, Location, LocationMention
 
+from .conftest import SEED_PLACES
+
 pytestmark = pytest.mark.django_db
 
 # From the seed article; {} is the word under test.
@@ -135,23 +137,7 @@ def test_definite_town_is_never_stripped_to_a_common_word():
     assert search.parse_query("بصرى").must == (((frozenset({"بصري"}),),),)  # never "صري"
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "درعا",
-        "بصرى الشام",
-        "طفس",
-        "الغارية الغربية",
-        "الحراك",
-        "رخم",
-        "الصورة",
-        "علما",
-        "المليحة الغربية",
-        "المليحة الشرقية",
-        "داعل",
-        "الجولان",
-    ],
-)
+@pytest.mark.parametrize("name", SEED_PLACES)
 def test_seed_article_is_found_by_each_of_its_places(seed_text, name):
     title, _, body = seed_text.partition("\n")
     seed = make(title, body, datetime.date(2018, 7, 3))

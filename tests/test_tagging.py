@@ -16,22 +16,10 @@ from articles.models import (
     PartyMention,
 )
 
+from .conftest import SEED_PLACES
+
 pytestmark = pytest.mark.django_db
 
-SEED_PLACES = [
-    "درعا",
-    "بصرى الشام",
-    "طفس",
-    "الغارية الغربية",
-    "الحراك",
-    "رخم",
-    "الصورة",
-    "علما",
-    "المليحة الغربية",
-    "المليحة الشرقية",
-    "داعل",
-    "الجولان",
-]
 SEED_PARTIES = [
     "syrian-opposition",
     "russia",
