@@ -12,6 +12,7 @@ with supporting context, otherwise it is ``proposed`` for an editor to review.
 """
 
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from threading import Lock
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
 from . import arabic
@@ -343,25 +345,48 @@ def read_not_places(path: Path = NOT_PLACES_FILE) -> list[str]:
     return [line for line in lines if line]
 
 
-_cache: dict[str, Gazetteer] = {}
+# The compiled matcher with the database state it was built from and when that was checked.
+_cache: dict[str, tuple[Gazetteer, tuple, float]] = {}
 _lock = Lock()
+RECHECK_SECONDS = 5.0  # how soon an editor's change made in another process is seen here
+
+
+def _state() -> tuple:
+    """A cheap fingerprint of the places and parties: rows, newest row, newest recorded edit.
+
+    Signals tell this process about its own saves; another gunicorn worker, the admin or an
+    import command only shows up here. Edits are recorded by django-simple-history, new rows
+    (even bulk-created ones) raise the count and the highest id.
+    """
+    return tuple(
+        (
+            *model.objects.aggregate(Count("pk"), Max("pk")).values(),
+            model.history.aggregate(Max("history_id"))["history_id__max"],
+        )
+        for model in (Location, Party)
+    )
 
 
 def gazetteer() -> Gazetteer:
-    """The compiled matcher, built on first use and after any place or party changes."""
-    matcher = _cache.get("current")
-    if matcher is None:
-        with _lock:
-            matcher = _cache.get("current")
-            if matcher is None:
-                matcher = Gazetteer(
-                    Location.objects.only(
-                        "pk", "name_ar", "name_en", "aliases", "path", "kind", "ambiguous", "key"
-                    ),
-                    Party.objects.only("pk", "name_ar", "name_en", "aliases", "ambiguous"),
-                    read_not_places(),
-                )
-                _cache["current"] = matcher
+    """The compiled matcher, rebuilt after any place or party changes, in any process."""
+    now = time.monotonic()
+    cached = _cache.get("current")
+    if cached is not None and now - cached[2] < RECHECK_SECONDS:
+        return cached[0]
+    with _lock:
+        state = _state()
+        cached = _cache.get("current")
+        if cached is None or cached[1] != state:
+            matcher = Gazetteer(
+                Location.objects.only(
+                    "pk", "name_ar", "name_en", "aliases", "path", "kind", "ambiguous", "key"
+                ),
+                Party.objects.only("pk", "name_ar", "name_en", "aliases", "ambiguous"),
+                read_not_places(),
+            )
+        else:
+            matcher = cached[0]
+        _cache["current"] = (matcher, state, time.monotonic())
     return matcher
 
 

@@ -205,3 +205,17 @@ def test_party_nisba_and_ambiguous_party_names(gazetteer_db):
     assert alone == [(government.pk, "proposed")]
     backed = find_mentions("", "تقدمت قوات النظام السوري، وقال النظام إن")
     assert {(m.pk, m.status) for m in backed} == {(government.pk, "found")}
+
+
+def test_a_place_added_in_another_process_is_tagged_without_a_restart(monkeypatch):
+    from articles import gazetteer
+
+    story = "ونزح مئات المدنيين من بلدة تل شهاب غرب درعا نحو الحدود الأردنية."
+    daraa = Location.objects.create(name_ar="درعا", name_en="Daraa", kind="governorate")
+    assert [name for name, *_ in places(story)] == ["درعا"]
+    stale = gazetteer._cache["current"]  # what another gunicorn worker still holds
+
+    Location.objects.create(name_ar="تل شهاب", name_en="Tell Shihab", parent=daraa)
+    gazetteer._cache["current"] = stale  # this process never saw the save's signal
+    monkeypatch.setattr(gazetteer, "RECHECK_SECONDS", 0)
+    assert [name for name, *_ in places(story)] == ["تل شهاب", "درعا"]
