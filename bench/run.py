@@ -59,17 +59,12 @@ def sqlite_path(url: str) -> Path:
     return Path(dj_database_url.parse(url)["NAME"]).absolute()
 
 
-def recreate_database(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme.startswith("sqlite"):
-        path = sqlite_path(url)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
+def _postgres_admin(statements: list[str], url: str) -> None:
+    """Run DROP/CREATE DATABASE statements on the url's database, from "postgres"."""
     import psycopg2
     from psycopg2 import sql
 
-    name = parts.path.lstrip("/")
+    parts = urlsplit(url)
     admin = psycopg2.connect(
         dbname="postgres",
         user=parts.username,
@@ -78,12 +73,20 @@ def recreate_database(url: str) -> None:
         port=parts.port or 5432,
     )
     admin.autocommit = True
+    database = sql.Identifier(parts.path.lstrip("/"))
     with admin.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        for statement in statements:
+            cursor.execute(sql.SQL(statement).format(database))
     admin.close()
+
+
+def recreate_database(url: str) -> None:
+    if urlsplit(url).scheme.startswith("sqlite"):
+        path = sqlite_path(url)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    _postgres_admin(["DROP DATABASE IF EXISTS {} WITH (FORCE)", "CREATE DATABASE {}"], url)
 
 
 def drop_database(url: str) -> None:
@@ -94,25 +97,7 @@ def drop_database(url: str) -> None:
     if urlsplit(url).scheme.startswith("sqlite"):
         recreate_database(url)
         return
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=parts.username,
-        password=parts.password,
-        host=parts.hostname,
-        port=parts.port or 5432,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(parts.path.lstrip("/"))
-            )
-        )
-    admin.close()
+    _postgres_admin(["DROP DATABASE IF EXISTS {} WITH (FORCE)"], url)
 
 
 # --- measuring --------------------------------------------------------------------------------
