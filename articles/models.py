@@ -276,6 +276,10 @@ class Article(models.Model):
     # PostgreSQL's index of the analyser's terms (see search.py); unused on SQLite, which
     # keeps its FTS5 table beside this one.
     search_vector = SearchVectorField(null=True, editable=False)
+    # What ranks a match on PostgreSQL: the terms of the title and the opening words only.
+    # Small enough to sit in the row, so ranking thousands of matches never reads the large
+    # vector above (stored out of line) a second time.
+    rank_vector = SearchVectorField(null=True, editable=False)
     locations = models.ManyToManyField(
         Location, through="LocationMention", related_name="articles", blank=True
     )
@@ -293,7 +297,7 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
     # Who changed what and when; the search index is derived data and not worth a copy.
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = HistoricalRecords(excluded_fields=["search_vector", "rank_vector"])
 
     class Meta:
         ordering = ["-published", "-id"]

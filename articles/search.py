@@ -22,7 +22,7 @@ from django.contrib.postgres.search import SearchQueryField, SearchRank
 from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.models import BooleanField, F, Func, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django.utils.html import escape
@@ -262,6 +262,9 @@ def fts_text(tokens: Sequence[arabic.Token]) -> str:
 
 FTS_TABLE = "articles_article_fts"
 TITLE_WEIGHT = 100.0  # a title hit outranks any number of body hits
+# PostgreSQL ranks by the title and this many opening words of the body (the lede, where a
+# news story names its place); matches further in rank equal, newest first.
+RANK_WORDS = 60
 
 
 class _Matches(Func):
@@ -271,7 +274,8 @@ class _Matches(Func):
 
 
 class PostgresBackend:
-    """tsvector of the analyser's terms in ``search_vector``, GIN-indexed, ranked by ts_rank."""
+    """tsvector of the analyser's terms in ``search_vector``, GIN-indexed; ts_rank of the
+    title and opening words' terms in ``rank_vector``."""
 
     WEIGHTS = [0.0, 0.0, 1.0 / TITLE_WEIGHT, 1.0]  # D, C, B (body), A (title)
 
@@ -291,15 +295,20 @@ class PostgresBackend:
 
     def clear(self):
         with self.connection.cursor() as cursor:
-            cursor.execute("UPDATE articles_article SET search_vector = NULL")
+            cursor.execute("UPDATE articles_article SET search_vector = NULL, rank_vector = NULL")
 
     def write(self, rows: list[tuple[int, Analysed]]):
-        values = ", ".join(["(%s, %s)"] * len(rows))
-        params = [p for pk, (title, body) in rows for p in (pk, tsvector_literal(title, body))]
+        values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        params = [
+            p
+            for pk, (title, body) in rows
+            for p in (pk, tsvector_literal(title, body), tsvector_literal(title, body[:RANK_WORDS]))
+        ]
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE articles_article AS a SET search_vector = v.vec::tsvector "
-                f"FROM (VALUES {values}) AS v(id, vec) WHERE a.id = v.id",
+                "UPDATE articles_article AS a "
+                "SET search_vector = v.vec::tsvector, rank_vector = v.rank::tsvector "
+                f"FROM (VALUES {values}) AS v(id, vec, rank) WHERE a.id = v.id",
                 params,
             )
 
@@ -315,9 +324,15 @@ class PostgresBackend:
         return " & ".join(parts)
 
     def search(self, queryset, query: Query):
+        """Matches by the whole text; ranked by the title and opening words.
+
+        Ranking by the whole vector would read every match's vector a second time (they are
+        stored out of line): the cost of a common town name would grow with the archive.
+        """
         tsquery = Cast(Value(self.tsquery(query)), SearchQueryField())
+        rank = SearchRank(F("rank_vector"), tsquery, weights=self.WEIGHTS)
         return queryset.filter(_Matches(F("search_vector"), tsquery)).annotate(
-            rank=SearchRank(F("search_vector"), tsquery, weights=self.WEIGHTS)
+            rank=Coalesce(rank, Value(0.0))
         )
 
 
