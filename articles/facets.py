@@ -1,16 +1,37 @@
 """Counts beside a list of articles: the places, parties and sources it is made of.
 
-Each facet is one aggregate query over the filtered articles, so a page asks the database the
-same number of questions whether the list holds ten articles or ten thousand.
+Each facet is one aggregate query over the listed articles, so a page asks the database the
+same number of questions whether the list holds ten articles or ten thousand. A list longer
+than ``SAMPLE`` is counted over its newest ``SAMPLE`` articles (and the page says so): the
+counts then show what the recent reporting is made of, at a cost that does not grow with the
+archive.
 """
 
 from typing import NamedTuple
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
-from .models import ASSERTED
+from .models import ASSERTED, Article
 
 LIMIT = 10
+SAMPLE = 2_000
+
+
+class Scope(NamedTuple):
+    """The articles a page's facets count."""
+
+    articles: object  # a queryset of at most SAMPLE articles
+    partial: bool  # the list is longer: these are its newest SAMPLE articles
+
+
+def scope(articles) -> Scope:
+    """All the listed articles, or the newest SAMPLE of a longer list."""
+    newest = articles.order_by(F("published").desc(nulls_last=True), "-id")
+    ids = list(newest.values_list("pk", flat=True)[: SAMPLE + 1])
+    return Scope(Article.objects.filter(pk__in=ids[:SAMPLE]), len(ids) > SAMPLE)
+
+
+NOTHING = Scope(Article.objects.none(), False)  # for an empty list: no query at all
 
 
 class Facet(NamedTuple):

@@ -89,11 +89,14 @@ class ArticleListView(FilterView):
         invalid = filterset.is_bound and not filterset.is_valid()
         has_results = not invalid and context["paginator"].count > 0
         with_snippets(context["page_obj"].object_list, filterset.query())
+        counted = facets.scope(articles) if has_results else facets.NOTHING
         context.update(
             invalid=invalid,
-            facet_places=facets.top_locations(articles) if has_results else [],
-            facet_parties=facets.top_parties(articles) if has_results else [],
-            facet_sources=facets.top_sources(articles) if has_results else [],
+            facet_places=facets.top_locations(counted.articles),
+            facet_parties=facets.top_parties(counted.articles),
+            facet_sources=facets.top_sources(counted.articles),
+            facets_partial=counted.partial,
+            facets_sample=facets.SAMPLE,
             query_string=self.request.GET.urlencode(),
         )
         return context
@@ -122,6 +125,12 @@ class ArticlesOfMixin:
 
     def articles(self):
         raise NotImplementedError
+
+    def counted(self, context) -> facets.Scope:
+        """The articles the page's "most mentioned" lists count (see facets.scope)."""
+        counted = facets.scope(self.articles()) if context["paginator"].count else facets.NOTHING
+        context.update(facets_partial=counted.partial, facets_sample=facets.SAMPLE)
+        return counted
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -160,7 +169,7 @@ class LocationDetailView(ArticlesOfMixin, DetailView):
         context.update(
             ancestors=place.ancestors(),
             children=place.children.order_by("name_ar"),
-            top_parties=facets.top_parties(self.articles()) if context["paginator"].count else [],
+            top_parties=facets.top_parties(self.counted(context).articles),
             map=place_map(place, below),
             feed_link=reverse("location-feed", args=[place.pk]),
         )
@@ -178,10 +187,9 @@ class PartyDetailView(ArticlesOfMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        has_articles = context["paginator"].count > 0
         context.update(
             children=self.object.children.order_by("name_ar"),
-            top_places=facets.top_locations(self.articles()) if has_articles else [],
+            top_places=facets.top_locations(self.counted(context).articles),
         )
         return context
 
@@ -196,10 +204,10 @@ class SourceDetailView(ArticlesOfMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        has_articles = context["paginator"].count > 0
+        counted = self.counted(context)
         context.update(
-            top_places=facets.top_locations(self.articles()) if has_articles else [],
-            top_parties=facets.top_parties(self.articles()) if has_articles else [],
+            top_places=facets.top_locations(counted.articles),
+            top_parties=facets.top_parties(counted.articles),
         )
         return context
 

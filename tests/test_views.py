@@ -239,6 +239,21 @@ def test_facets_count_places_parties_and_sources_of_the_results(reader, archive)
     assert sources == {"روزنة": "2"}
 
 
+def test_facets_of_a_long_list_count_its_newest_articles_and_say_so(reader, archive, monkeypatch):
+    html = page(reader, reverse("article-list"), location=archive.daraa.pk)
+    assert "Counted in the newest" not in html and "الأعداد من أحدث" not in html
+    monkeypatch.setattr("articles.facets.SAMPLE", 1)
+    html = page(reader, reverse("article-list"), location=archive.daraa.pk)
+    facets = html.split('id="facets"')[1]
+    # Only the seed article (4 July) is counted, not the related one (2 July), which alone
+    # confirms Busra.
+    places = dict(re.findall(r'data-facet="location">([^<]+)</a> <span class="n">(\d+)', facets))
+    assert places == {"درعا": "1", "طفس": "1"}
+    assert "الأعداد من أحدث 1 مقال" in facets
+    place_page = page(reader, archive.daraa.get_absolute_url())
+    assert "الأعداد من أحدث 1 مقال" in place_page
+
+
 def test_clicking_a_facet_narrows_the_search(reader, archive):
     html = page(reader, reverse("article-list"), party=archive.russia.pk)
     link = re.search(r'href="([^"]+)" data-facet="location">طفس<', html)[1].replace("&amp;", "&")
