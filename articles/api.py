@@ -38,7 +38,7 @@ def filtered_articles(request):
     filterset = ArticleFilter(request.GET, queryset=Article.objects.all())
     if not filterset.is_valid():
         return None, filterset.errors
-    return filterset.qs.defer("search_vector"), None
+    return filterset.qs.without_index(), None
 
 
 def invalid(errors) -> JsonResponse:

@@ -40,7 +40,7 @@ MODELS: dict[str, type[models.Model]] = {
     "partymention": PartyMention,
 }
 ORDER = {"location": ["path", "pk"]}
-DERIVED = {"search_vector"}  # rebuilt from the text after an import
+DERIVED = {"search_vector", "rank_vector"}  # rebuilt from the text after an import
 
 
 class ArchiveError(Exception):

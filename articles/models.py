@@ -232,6 +232,10 @@ class ArticleQuerySet(models.QuerySet):
     def from_source(self, source: Source):
         return self.filter(source=source)
 
+    def without_index(self):
+        """Leave the search index's vectors in the database (lists and exports never show them)."""
+        return self.defer("search_vector", "rank_vector")
+
     def with_related(self):
         """What a list of articles shows: the source and the places and parties mentioned."""
         return self.select_related("source").prefetch_related(
@@ -300,7 +304,8 @@ class Article(models.Model):
     history = HistoricalRecords(excluded_fields=["search_vector", "rank_vector"])
 
     class Meta:
-        ordering = ["-published", "-id"]
+        # Newest first, undated last: the order of the index "article_newest_first" (0005).
+        ordering = [models.F("published").desc(nulls_last=True), "-id"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         constraints = [

@@ -48,10 +48,21 @@ class CappedPaginator(Paginator):
 
     more = False
 
+    def page(self, number):
+        """The page's ids are sorted first, then only its own rows are read in full.
+
+        Sorting thousands of matches carries just their ids and sort keys, not their text.
+        """
+        page = super().page(number)
+        ids = list(page.object_list.values_list("pk", flat=True))
+        rows = {article.pk: article for article in self.object_list.filter(pk__in=ids)}
+        page.object_list = [rows[pk] for pk in ids if pk in rows]
+        return page
+
 
 def paginate(request, articles, per_page: int = PAGE_SIZE):
     """A page of articles; a missing, bad or too-large page number gives the nearest page."""
-    paginator = CappedPaginator(articles.defer("search_vector"), per_page)
+    paginator = CappedPaginator(articles.without_index(), per_page)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -92,9 +103,9 @@ class ArticleListView(FilterView):
         counted = facets.scope(articles) if has_results else facets.NOTHING
         context.update(
             invalid=invalid,
-            facet_places=facets.top_locations(counted.articles),
-            facet_parties=facets.top_parties(counted.articles),
-            facet_sources=facets.top_sources(counted.articles),
+            facet_places=facets.top_locations(counted),
+            facet_parties=facets.top_parties(counted),
+            facet_sources=facets.top_sources(counted),
             facets_partial=counted.partial,
             facets_sample=facets.SAMPLE,
             query_string=self.request.GET.urlencode(),
@@ -169,7 +180,7 @@ class LocationDetailView(ArticlesOfMixin, DetailView):
         context.update(
             ancestors=place.ancestors(),
             children=place.children.order_by("name_ar"),
-            top_parties=facets.top_parties(self.counted(context).articles),
+            top_parties=facets.top_parties(self.counted(context)),
             map=place_map(place, below),
             feed_link=reverse("location-feed", args=[place.pk]),
         )
@@ -189,7 +200,7 @@ class PartyDetailView(ArticlesOfMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(
             children=self.object.children.order_by("name_ar"),
-            top_places=facets.top_locations(self.counted(context).articles),
+            top_places=facets.top_locations(self.counted(context)),
         )
         return context
 
@@ -206,8 +217,8 @@ class SourceDetailView(ArticlesOfMixin, DetailView):
         context = super().get_context_data(**kwargs)
         counted = self.counted(context)
         context.update(
-            top_places=facets.top_locations(counted.articles),
-            top_parties=facets.top_parties(counted.articles),
+            top_places=facets.top_locations(counted),
+            top_parties=facets.top_parties(counted),
         )
         return context
 

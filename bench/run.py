@@ -124,28 +124,29 @@ def timed(action: Callable[[], object]) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, result
 
 
-def result_count(queryset) -> int:
-    """The total the result page shows: counted up to the pages' cap ("more than 10,000")."""
+def first_page(results) -> tuple[int, int]:
+    """What the result page asks the database: a page of articles with their tags, the total.
+
+    Through the pages' own paginator: the total (counted up to its cap, "more than 10,000"),
+    then the page's ids in order, then the page's rows with their places and parties.
+    """
     from articles.views import CappedPaginator
 
-    return queryset.order_by().values("pk")[: CappedPaginator.CAP + 1].count()
+    paginator = CappedPaginator(results.without_index().with_related(), PAGE)
+    total = paginator.count
+    return (len(paginator.page(1)) if total else 0), total
 
 
 def search_page(query: str) -> tuple[int, int]:
-    """What the result page asks the database: a page of articles with their tags, the total."""
     from articles.models import Article
 
-    results = Article.objects.search(query)
-    page = list(results.defer("search_vector").with_related()[:PAGE])
-    return len(page), result_count(results)
+    return first_page(Article.objects.search(query))
 
 
 def baseline_page(query: str) -> tuple[int, int]:
     from articles.models import Article
 
-    results = Article.objects.filter(body__icontains=query)
-    page = list(results.defer("search_vector").with_related()[:PAGE])
-    return len(page), result_count(results)
+    return first_page(Article.objects.filter(body__icontains=query))
 
 
 def browse_page(client, query: str | None) -> int:
@@ -188,15 +189,17 @@ def run_child(path: Path, env: dict) -> dict:
 
 
 def after_ingest() -> None:
-    """What autovacuum would do on a real archive: fresh planner statistics."""
+    """What autovacuum does on a real archive after a large import, done now rather than later.
+
+    On PostgreSQL: merge the GIN index's pending list (which every search reads through), mark
+    the new rows all-visible (so counting matches need not visit them) and refresh the planner's
+    statistics; autovacuum does the same once enough rows have been inserted.
+    """
     from django.db import connection
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # New index entries wait in the GIN index's pending list, which every search reads
-            # through, until (auto)vacuum merges them: merge them now, as vacuum would.
-            cursor.execute("SELECT gin_clean_pending_list('article_search_vector_gin'::regclass)")
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM (ANALYZE)")
         else:
             cursor.execute("PRAGMA optimize")
 

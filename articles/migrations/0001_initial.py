@@ -6,167 +6,491 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=500, verbose_name='title')),
-                ('body', models.TextField(help_text='Kept exactly as received.', verbose_name='text')),
-                ('byline', models.CharField(blank=True, max_length=200, verbose_name='reporter')),
-                ('published', models.DateField(blank=True, db_index=True, null=True, verbose_name='published')),
-                ('url', models.URLField(blank=True, max_length=1000, verbose_name='original address')),
-                ('origin', models.CharField(blank=True, help_text='Where the text came from: file name, path inside a zip, or a JSONL id.', max_length=1000, verbose_name='origin')),
-                ('fingerprint', models.CharField(editable=False, help_text='Hash of the normalised text; the same text can be stored only once.', max_length=64)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='added')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='changed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=500, verbose_name="title")),
+                (
+                    "body",
+                    models.TextField(help_text="Kept exactly as received.", verbose_name="text"),
+                ),
+                ("byline", models.CharField(blank=True, max_length=200, verbose_name="reporter")),
+                (
+                    "published",
+                    models.DateField(
+                        blank=True, db_index=True, null=True, verbose_name="published"
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(blank=True, max_length=1000, verbose_name="original address"),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the text came from: file name, path inside a zip, or a JSONL id.",
+                        max_length=1000,
+                        verbose_name="origin",
+                    ),
+                ),
+                (
+                    "fingerprint",
+                    models.CharField(
+                        editable=False,
+                        help_text="Hash of the normalised text; the same text can be stored only once.",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="added")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="changed")),
             ],
             options={
-                'verbose_name': 'article',
-                'verbose_name_plural': 'articles',
-                'ordering': ['-published', '-id'],
+                "verbose_name": "article",
+                "verbose_name_plural": "articles",
+                "ordering": ["-published", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, verbose_name='Arabic name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('aliases', models.TextField(blank=True, help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).", verbose_name='aliases')),
-                ('key', models.SlugField(blank=True, help_text='Stable identifier used by seed files and imports; leave empty for your own.', max_length=100, null=True, unique=True, verbose_name='import key')),
-                ('kind', models.CharField(choices=[('radio', 'radio'), ('website', 'website'), ('agency', 'news agency'), ('tv', 'TV channel'), ('newspaper', 'newspaper'), ('other', 'other')], default='website', max_length=20, verbose_name='kind')),
-                ('url', models.URLField(blank=True, verbose_name='website')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ar", models.CharField(max_length=200, verbose_name="Arabic name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                (
+                    "aliases",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).",
+                        verbose_name="aliases",
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Stable identifier used by seed files and imports; leave empty for your own.",
+                        max_length=100,
+                        null=True,
+                        unique=True,
+                        verbose_name="import key",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("radio", "radio"),
+                            ("website", "website"),
+                            ("agency", "news agency"),
+                            ("tv", "TV channel"),
+                            ("newspaper", "newspaper"),
+                            ("other", "other"),
+                        ],
+                        default="website",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("url", models.URLField(blank=True, verbose_name="website")),
             ],
             options={
-                'verbose_name': 'source',
-                'verbose_name_plural': 'sources',
-                'ordering': ['name_ar'],
+                "verbose_name": "source",
+                "verbose_name_plural": "sources",
+                "ordering": ["name_ar"],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, verbose_name='Arabic name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('aliases', models.TextField(blank=True, help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).", verbose_name='aliases')),
-                ('key', models.SlugField(blank=True, help_text='Stable identifier used by seed files and imports; leave empty for your own.', max_length=100, null=True, unique=True, verbose_name='import key')),
-                ('kind', models.CharField(choices=[('country', 'country'), ('governorate', 'governorate'), ('district', 'district'), ('subdistrict', 'sub-district'), ('town', 'town'), ('village', 'village'), ('region', 'region'), ('camp', 'camp')], default='town', max_length=20, verbose_name='kind')),
-                ('path', models.CharField(db_index=True, editable=False, help_text="Ids from the root down ('/1/14/203/'): selects a place with all below it.", max_length=255)),
-                ('ambiguous', models.BooleanField(default=False, help_text='The name is also a common word or a first name (دوما, جاسم, الباب): tag it only with supporting context, otherwise propose it for review.', verbose_name='ambiguous name')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('ocha_pcode', models.CharField(blank=True, max_length=20, null=True, unique=True, verbose_name='OCHA p-code')),
-                ('geonames_id', models.PositiveIntegerField(blank=True, null=True, unique=True, verbose_name='GeoNames id')),
-                ('parent', models.ForeignKey(blank=True, help_text='The place this one lies in, e.g. the governorate of a town.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='articles.location', verbose_name='inside')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ar", models.CharField(max_length=200, verbose_name="Arabic name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                (
+                    "aliases",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).",
+                        verbose_name="aliases",
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Stable identifier used by seed files and imports; leave empty for your own.",
+                        max_length=100,
+                        null=True,
+                        unique=True,
+                        verbose_name="import key",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("country", "country"),
+                            ("governorate", "governorate"),
+                            ("district", "district"),
+                            ("subdistrict", "sub-district"),
+                            ("town", "town"),
+                            ("village", "village"),
+                            ("region", "region"),
+                            ("camp", "camp"),
+                        ],
+                        default="town",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        db_index=True,
+                        editable=False,
+                        help_text="Ids from the root down ('/1/14/203/'): selects a place with all below it.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "ambiguous",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The name is also a common word or a first name (دوما, جاسم, الباب): tag it only with supporting context, otherwise propose it for review.",
+                        verbose_name="ambiguous name",
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                (
+                    "ocha_pcode",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        null=True,
+                        unique=True,
+                        verbose_name="OCHA p-code",
+                    ),
+                ),
+                (
+                    "geonames_id",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, unique=True, verbose_name="GeoNames id"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The place this one lies in, e.g. the governorate of a town.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="articles.location",
+                        verbose_name="inside",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'place',
-                'verbose_name_plural': 'places',
-                'ordering': ['name_ar'],
+                "verbose_name": "place",
+                "verbose_name_plural": "places",
+                "ordering": ["name_ar"],
             },
         ),
         migrations.CreateModel(
-            name='LocationMention',
+            name="LocationMention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('found', 'found automatically'), ('proposed', 'proposed, needs review'), ('confirmed', 'confirmed by an editor'), ('rejected', 'rejected by an editor')], default='found', max_length=10, verbose_name='status')),
-                ('spans', models.JSONField(blank=True, default=list, help_text="[field, start, end] for each occurrence; field is 'title' or 'body'.", verbose_name='occurrences')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='articles.article', verbose_name='article')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='articles.location', verbose_name='place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("found", "found automatically"),
+                            ("proposed", "proposed, needs review"),
+                            ("confirmed", "confirmed by an editor"),
+                            ("rejected", "rejected by an editor"),
+                        ],
+                        default="found",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "spans",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="[field, start, end] for each occurrence; field is 'title' or 'body'.",
+                        verbose_name="occurrences",
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="articles.article",
+                        verbose_name="article",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="articles.location",
+                        verbose_name="place",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'place mention',
-                'verbose_name_plural': 'place mentions',
-                'default_related_name': 'location_mentions',
+                "verbose_name": "place mention",
+                "verbose_name_plural": "place mentions",
+                "default_related_name": "location_mentions",
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='locations',
-            field=models.ManyToManyField(blank=True, related_name='articles', through='articles.LocationMention', to='articles.location'),
+            model_name="article",
+            name="locations",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="articles",
+                through="articles.LocationMention",
+                to="articles.location",
+            ),
         ),
         migrations.CreateModel(
-            name='Party',
+            name="Party",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, verbose_name='Arabic name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('aliases', models.TextField(blank=True, help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).", verbose_name='aliases')),
-                ('key', models.SlugField(blank=True, help_text='Stable identifier used by seed files and imports; leave empty for your own.', max_length=100, null=True, unique=True, verbose_name='import key')),
-                ('kind', models.CharField(choices=[('government', 'government'), ('armed_force', 'armed force'), ('opposition', 'opposition faction'), ('civil', 'civil body'), ('foreign_state', 'foreign state'), ('international', 'international body'), ('media', 'media')], max_length=20, verbose_name='kind')),
-                ('ambiguous', models.BooleanField(default=False, help_text='The name is also a common word: propose it for review rather than assert it.', verbose_name='ambiguous name')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='articles.party', verbose_name='part of')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ar", models.CharField(max_length=200, verbose_name="Arabic name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                (
+                    "aliases",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).",
+                        verbose_name="aliases",
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Stable identifier used by seed files and imports; leave empty for your own.",
+                        max_length=100,
+                        null=True,
+                        unique=True,
+                        verbose_name="import key",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("government", "government"),
+                            ("armed_force", "armed force"),
+                            ("opposition", "opposition faction"),
+                            ("civil", "civil body"),
+                            ("foreign_state", "foreign state"),
+                            ("international", "international body"),
+                            ("media", "media"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "ambiguous",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The name is also a common word: propose it for review rather than assert it.",
+                        verbose_name="ambiguous name",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="articles.party",
+                        verbose_name="part of",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'party',
-                'verbose_name_plural': 'parties',
-                'ordering': ['name_ar'],
+                "verbose_name": "party",
+                "verbose_name_plural": "parties",
+                "ordering": ["name_ar"],
             },
         ),
         migrations.CreateModel(
-            name='PartyMention',
+            name="PartyMention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('found', 'found automatically'), ('proposed', 'proposed, needs review'), ('confirmed', 'confirmed by an editor'), ('rejected', 'rejected by an editor')], default='found', max_length=10, verbose_name='status')),
-                ('spans', models.JSONField(blank=True, default=list, help_text="[field, start, end] for each occurrence; field is 'title' or 'body'.", verbose_name='occurrences')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='articles.article', verbose_name='article')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='articles.party', verbose_name='party')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("found", "found automatically"),
+                            ("proposed", "proposed, needs review"),
+                            ("confirmed", "confirmed by an editor"),
+                            ("rejected", "rejected by an editor"),
+                        ],
+                        default="found",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "spans",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="[field, start, end] for each occurrence; field is 'title' or 'body'.",
+                        verbose_name="occurrences",
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="articles.article",
+                        verbose_name="article",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="articles.party",
+                        verbose_name="party",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'party mention',
-                'verbose_name_plural': 'party mentions',
-                'default_related_name': 'party_mentions',
+                "verbose_name": "party mention",
+                "verbose_name_plural": "party mentions",
+                "default_related_name": "party_mentions",
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='parties',
-            field=models.ManyToManyField(blank=True, related_name='articles', through='articles.PartyMention', to='articles.party'),
+            model_name="article",
+            name="parties",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="articles",
+                through="articles.PartyMention",
+                to="articles.party",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='source',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='articles.source', verbose_name='source'),
+            model_name="article",
+            name="source",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="articles",
+                to="articles.source",
+                verbose_name="source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__isnull', True), ('latitude__range', (-90, 90)), _connector='OR'), name='location_latitude_range'),
+            model_name="location",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("latitude__isnull", True), ("latitude__range", (-90, 90)), _connector="OR"
+                ),
+                name="location_latitude_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__isnull', True), ('longitude__range', (-180, 180)), _connector='OR'), name='location_longitude_range'),
+            model_name="location",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("longitude__isnull", True), ("longitude__range", (-180, 180)), _connector="OR"
+                ),
+                name="location_longitude_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='locationmention',
-            index=models.Index(fields=['location', 'status'], name='location_mention_lookup'),
+            model_name="locationmention",
+            index=models.Index(fields=["location", "status"], name="location_mention_lookup"),
         ),
         migrations.AddConstraint(
-            model_name='locationmention',
-            constraint=models.UniqueConstraint(fields=('article', 'location'), name='location_mention_unique'),
+            model_name="locationmention",
+            constraint=models.UniqueConstraint(
+                fields=("article", "location"), name="location_mention_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='partymention',
-            index=models.Index(fields=['party', 'status'], name='party_mention_lookup'),
+            model_name="partymention",
+            index=models.Index(fields=["party", "status"], name="party_mention_lookup"),
         ),
         migrations.AddConstraint(
-            model_name='partymention',
-            constraint=models.UniqueConstraint(fields=('article', 'party'), name='party_mention_unique'),
+            model_name="partymention",
+            constraint=models.UniqueConstraint(
+                fields=("article", "party"), name="party_mention_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['source', '-published'], name='article_source_published'),
+            model_name="article",
+            index=models.Index(fields=["source", "-published"], name="article_source_published"),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(fields=('fingerprint',), name='article_unique_fingerprint'),
+            model_name="article",
+            constraint=models.UniqueConstraint(
+                fields=("fingerprint",), name="article_unique_fingerprint"
+            ),
         ),
     ]

@@ -7,161 +7,560 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0002_search_index'),
+        ("articles", "0002_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalArticle',
+            name="HistoricalArticle",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=500, verbose_name='title')),
-                ('body', models.TextField(help_text='Kept exactly as received.', verbose_name='text')),
-                ('byline', models.CharField(blank=True, max_length=200, verbose_name='reporter')),
-                ('published', models.DateField(blank=True, db_index=True, null=True, verbose_name='published')),
-                ('url', models.URLField(blank=True, max_length=1000, verbose_name='original address')),
-                ('origin', models.CharField(blank=True, help_text='Where the text came from: file name, path inside a zip, or a JSONL id.', max_length=1000, verbose_name='origin')),
-                ('fingerprint', models.CharField(editable=False, help_text='Hash of the normalised text; the same text can be stored only once.', max_length=64)),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='added')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='changed')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.source', verbose_name='source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=500, verbose_name="title")),
+                (
+                    "body",
+                    models.TextField(help_text="Kept exactly as received.", verbose_name="text"),
+                ),
+                ("byline", models.CharField(blank=True, max_length=200, verbose_name="reporter")),
+                (
+                    "published",
+                    models.DateField(
+                        blank=True, db_index=True, null=True, verbose_name="published"
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(blank=True, max_length=1000, verbose_name="original address"),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the text came from: file name, path inside a zip, or a JSONL id.",
+                        max_length=1000,
+                        verbose_name="origin",
+                    ),
+                ),
+                (
+                    "fingerprint",
+                    models.CharField(
+                        editable=False,
+                        help_text="Hash of the normalised text; the same text can be stored only once.",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="added"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="changed"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.source",
+                        verbose_name="source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical article',
-                'verbose_name_plural': 'historical articles',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical article",
+                "verbose_name_plural": "historical articles",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalLocation',
+            name="HistoricalLocation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, verbose_name='Arabic name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('aliases', models.TextField(blank=True, help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).", verbose_name='aliases')),
-                ('key', models.SlugField(blank=True, help_text='Stable identifier used by seed files and imports; leave empty for your own.', max_length=100, null=True, verbose_name='import key')),
-                ('kind', models.CharField(choices=[('country', 'country'), ('governorate', 'governorate'), ('district', 'district'), ('subdistrict', 'sub-district'), ('town', 'town'), ('village', 'village'), ('region', 'region'), ('camp', 'camp')], default='town', max_length=20, verbose_name='kind')),
-                ('path', models.CharField(db_index=True, editable=False, help_text="Ids from the root down ('/1/14/203/'): selects a place with all below it.", max_length=255)),
-                ('ambiguous', models.BooleanField(default=False, help_text='The name is also a common word or a first name (دوما, جاسم, الباب): tag it only with supporting context, otherwise propose it for review.', verbose_name='ambiguous name')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('ocha_pcode', models.CharField(blank=True, db_index=True, max_length=20, null=True, verbose_name='OCHA p-code')),
-                ('geonames_id', models.PositiveIntegerField(blank=True, db_index=True, null=True, verbose_name='GeoNames id')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, help_text='The place this one lies in, e.g. the governorate of a town.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.location', verbose_name='inside')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name_ar", models.CharField(max_length=200, verbose_name="Arabic name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                (
+                    "aliases",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).",
+                        verbose_name="aliases",
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Stable identifier used by seed files and imports; leave empty for your own.",
+                        max_length=100,
+                        null=True,
+                        verbose_name="import key",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("country", "country"),
+                            ("governorate", "governorate"),
+                            ("district", "district"),
+                            ("subdistrict", "sub-district"),
+                            ("town", "town"),
+                            ("village", "village"),
+                            ("region", "region"),
+                            ("camp", "camp"),
+                        ],
+                        default="town",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        db_index=True,
+                        editable=False,
+                        help_text="Ids from the root down ('/1/14/203/'): selects a place with all below it.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "ambiguous",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The name is also a common word or a first name (دوما, جاسم, الباب): tag it only with supporting context, otherwise propose it for review.",
+                        verbose_name="ambiguous name",
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                (
+                    "ocha_pcode",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=20,
+                        null=True,
+                        verbose_name="OCHA p-code",
+                    ),
+                ),
+                (
+                    "geonames_id",
+                    models.PositiveIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="GeoNames id"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The place this one lies in, e.g. the governorate of a town.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.location",
+                        verbose_name="inside",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical place',
-                'verbose_name_plural': 'historical places',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical place",
+                "verbose_name_plural": "historical places",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalLocationMention',
+            name="HistoricalLocationMention",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('found', 'found automatically'), ('proposed', 'proposed, needs review'), ('confirmed', 'confirmed by an editor'), ('rejected', 'rejected by an editor')], default='found', max_length=10, verbose_name='status')),
-                ('spans', models.JSONField(blank=True, default=list, help_text="[field, start, end] for each occurrence; field is 'title' or 'body'.", verbose_name='occurrences')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('article', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.article', verbose_name='article')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('location', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.location', verbose_name='place')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("found", "found automatically"),
+                            ("proposed", "proposed, needs review"),
+                            ("confirmed", "confirmed by an editor"),
+                            ("rejected", "rejected by an editor"),
+                        ],
+                        default="found",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "spans",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="[field, start, end] for each occurrence; field is 'title' or 'body'.",
+                        verbose_name="occurrences",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.article",
+                        verbose_name="article",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.location",
+                        verbose_name="place",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical place mention',
-                'verbose_name_plural': 'historical place mentions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical place mention",
+                "verbose_name_plural": "historical place mentions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalParty',
+            name="HistoricalParty",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, verbose_name='Arabic name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('aliases', models.TextField(blank=True, help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).", verbose_name='aliases')),
-                ('key', models.SlugField(blank=True, help_text='Stable identifier used by seed files and imports; leave empty for your own.', max_length=100, null=True, verbose_name='import key')),
-                ('kind', models.CharField(choices=[('government', 'government'), ('armed_force', 'armed force'), ('opposition', 'opposition faction'), ('civil', 'civil body'), ('foreign_state', 'foreign state'), ('international', 'international body'), ('media', 'media')], max_length=20, verbose_name='kind')),
-                ('ambiguous', models.BooleanField(default=False, help_text='The name is also a common word: propose it for review rather than assert it.', verbose_name='ambiguous name')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.party', verbose_name='part of')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name_ar", models.CharField(max_length=200, verbose_name="Arabic name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                (
+                    "aliases",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).",
+                        verbose_name="aliases",
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Stable identifier used by seed files and imports; leave empty for your own.",
+                        max_length=100,
+                        null=True,
+                        verbose_name="import key",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("government", "government"),
+                            ("armed_force", "armed force"),
+                            ("opposition", "opposition faction"),
+                            ("civil", "civil body"),
+                            ("foreign_state", "foreign state"),
+                            ("international", "international body"),
+                            ("media", "media"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "ambiguous",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The name is also a common word: propose it for review rather than assert it.",
+                        verbose_name="ambiguous name",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.party",
+                        verbose_name="part of",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical party',
-                'verbose_name_plural': 'historical parties',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical party",
+                "verbose_name_plural": "historical parties",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPartyMention',
+            name="HistoricalPartyMention",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('found', 'found automatically'), ('proposed', 'proposed, needs review'), ('confirmed', 'confirmed by an editor'), ('rejected', 'rejected by an editor')], default='found', max_length=10, verbose_name='status')),
-                ('spans', models.JSONField(blank=True, default=list, help_text="[field, start, end] for each occurrence; field is 'title' or 'body'.", verbose_name='occurrences')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('article', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.article', verbose_name='article')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('party', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.party', verbose_name='party')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("found", "found automatically"),
+                            ("proposed", "proposed, needs review"),
+                            ("confirmed", "confirmed by an editor"),
+                            ("rejected", "rejected by an editor"),
+                        ],
+                        default="found",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "spans",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="[field, start, end] for each occurrence; field is 'title' or 'body'.",
+                        verbose_name="occurrences",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.article",
+                        verbose_name="article",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.party",
+                        verbose_name="party",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical party mention',
-                'verbose_name_plural': 'historical party mentions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical party mention",
+                "verbose_name_plural": "historical party mentions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSource',
+            name="HistoricalSource",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, verbose_name='Arabic name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('aliases', models.TextField(blank=True, help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).", verbose_name='aliases')),
-                ('key', models.SlugField(blank=True, help_text='Stable identifier used by seed files and imports; leave empty for your own.', max_length=100, null=True, verbose_name='import key')),
-                ('kind', models.CharField(choices=[('radio', 'radio'), ('website', 'website'), ('agency', 'news agency'), ('tv', 'TV channel'), ('newspaper', 'newspaper'), ('other', 'other')], default='website', max_length=20, verbose_name='kind')),
-                ('url', models.URLField(blank=True, verbose_name='website')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name_ar", models.CharField(max_length=200, verbose_name="Arabic name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                (
+                    "aliases",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line: other spellings, transliterations and adjectives that name it (e.g. Deraa, Dar'a; الروسي, الروسية for Russia).",
+                        verbose_name="aliases",
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Stable identifier used by seed files and imports; leave empty for your own.",
+                        max_length=100,
+                        null=True,
+                        verbose_name="import key",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("radio", "radio"),
+                            ("website", "website"),
+                            ("agency", "news agency"),
+                            ("tv", "TV channel"),
+                            ("newspaper", "newspaper"),
+                            ("other", "other"),
+                        ],
+                        default="website",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("url", models.URLField(blank=True, verbose_name="website")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical source',
-                'verbose_name_plural': 'historical sources',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical source",
+                "verbose_name_plural": "historical sources",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

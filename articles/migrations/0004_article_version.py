@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_history_of_edits'),
+        ("articles", "0003_history_of_edits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Raised by each save in the admin, so two editors cannot overwrite each other.', verbose_name='version'),
+            model_name="article",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Raised by each save in the admin, so two editors cannot overwrite each other.",
+                verbose_name="version",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalarticle',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Raised by each save in the admin, so two editors cannot overwrite each other.', verbose_name='version'),
+            model_name="historicalarticle",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Raised by each save in the admin, so two editors cannot overwrite each other.",
+                verbose_name="version",
+            ),
         ),
     ]

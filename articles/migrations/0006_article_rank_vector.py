@@ -14,9 +14,7 @@ from articles import search
 def fill(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(
-        "ALTER TABLE articles_article ALTER COLUMN rank_vector SET STORAGE MAIN"
-    )
+    schema_editor.execute("ALTER TABLE articles_article ALTER COLUMN rank_vector SET STORAGE MAIN")
     article = apps.get_model("articles", "Article")
     articles = article.objects.using(schema_editor.connection.alias)
     search.index_articles(
