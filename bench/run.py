@@ -127,14 +127,15 @@ def timed(action: Callable[[], object]) -> tuple[float, object]:
 def first_page(results) -> tuple[int, int]:
     """What the result page asks the database: a page of articles with their tags, the total.
 
-    Through the pages' own paginator: the total (counted up to its cap, "more than 10,000"),
-    then the page's ids in order, then the page's rows with their places and parties.
+    Through the pages' own paginator, as the pages call it: the page's ids in order with the
+    total (counted up to its cap, "more than 10,000"), then the page's rows with their places
+    and parties.
     """
     from articles.views import CappedPaginator
 
     paginator = CappedPaginator(results.without_index().with_related(), PAGE)
-    total = paginator.count
-    return (len(paginator.page(1)) if total else 0), total
+    page = paginator.get_page(1)
+    return len(page), paginator.count
 
 
 def search_page(query: str) -> tuple[int, int]:
