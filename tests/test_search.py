@@ -224,6 +224,15 @@ def test_more_occurrences_rank_above_fewer():
     assert found("درعا") == [thrice, once]
 
 
+def test_a_place_named_in_the_opening_words_ranks_above_one_named_deep_in_a_report():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL ranks by the opening words; SQLite's bm25 reads the whole text")
+    filler = " ".join([SCHOLARS, KNEW, PSYCHOLOGY, MOSQUE_DOOR] * 2)  # about 150 words
+    deep = make("تقرير", f"{filler} {REPORTER.format('درعا')}", datetime.date(2018, 7, 4))
+    opening = make("تقرير", f"{REPORTER.format('درعا')} {filler}", datetime.date(2018, 7, 1))
+    assert found("درعا") == [opening, deep]
+
+
 def test_equal_ranks_list_newest_first():
     older = make("قصف على درعا", REPORTER.format("طفس"), datetime.date(2018, 6, 30))
     newer = make("قصف على درعا", REPORTER.format("حمص"), datetime.date(2018, 7, 2))
