@@ -516,13 +516,16 @@ def uninstall_index(apps=None, schema_editor=None):
 
 def matched_tokens(tokens: Sequence[arabic.Token], query: Query) -> set[int]:
     """Indexes of the words a query matched: its words anywhere, its phrases where adjacent."""
-    groups = [set(t.terms) for t in tokens]
+    phrases = [phrase for clause in query.must for phrase in clause]
+    first_words = set().union(*(phrase[0] for phrase in phrases))
+    starts = [i for i, token in enumerate(tokens) if not first_words.isdisjoint(token.terms)]
     marked: set[int] = set()
-    for clause in query.must:
-        for phrase in clause:
-            for i in range(len(groups) - len(phrase) + 1):
-                if all(slot & groups[i + k] for k, slot in enumerate(phrase)):
-                    marked.update(range(i, i + len(phrase)))
+    for phrase in phrases:
+        for i in starts:
+            if i + len(phrase) <= len(tokens) and all(
+                not slot.isdisjoint(tokens[i + k].terms) for k, slot in enumerate(phrase)
+            ):
+                marked.update(range(i, i + len(phrase)))
     return marked
 
 
