@@ -11,7 +11,7 @@ maqsura, taa marbuta, digits, Persian letters) and strips an attached proclitic 
 
 import re
 import unicodedata
-from functools import lru_cache
+from itertools import accumulate, repeat
 from typing import NamedTuple
 
 from pyarabic import araby
@@ -68,6 +68,8 @@ _COMPATIBILITY = re.compile("[\ufb50-\ufdff\ufe70-\ufefc\uff00-\uffef]")
 _WORD = re.compile(
     "(?:[^\\W_]|[" + re.escape(_MARKS + araby.TATWEEL + _JOINERS + _INVISIBLE) + "])+"
 )
+# The same, captured: ``split`` gives the text between words and the words, alternately.
+_WORD_PIECES = re.compile(f"({_WORD.pattern})")
 
 # Proclitic sequences: conjunction (و ف), then preposition (ب ك ل), then the article (ال).
 # ل + ال is written لل. The flag says whether the sequence ends with the article, in which
@@ -85,6 +87,11 @@ _PROCLITICS: tuple[tuple[str, bool], ...] = tuple(
     )
 )
 MIN_STEM = 2  # strip only while at least two letters remain
+# The same sequences as a lookup table: a word is tried once per length, longest first (two
+# sequences of one length never both begin a word, so the order within a length is moot).
+_PROCLITIC_DEFINITE = dict(_PROCLITICS)
+_PROCLITIC_LENGTHS = sorted({len(prefix) for prefix in _PROCLITIC_DEFINITE}, reverse=True)
+_PROCLITIC_FIRST_LETTERS = frozenset(prefix[0] for prefix in _PROCLITIC_DEFINITE)
 
 
 class Token(NamedTuple):
@@ -105,31 +112,56 @@ def normalize(text: str) -> str:
 
 def strip_proclitics(norm: str) -> tuple[str, ...]:
     """The forms of a normalised word left after removing an attached proclitic sequence."""
+    if norm[:1] not in _PROCLITIC_FIRST_LETTERS:
+        return ()
     forms: list[str] = []
-    for prefix, definite in _PROCLITICS:
-        if len(norm) - len(prefix) >= MIN_STEM and norm.startswith(prefix):
-            stem = norm[len(prefix) :]
+    for length in _PROCLITIC_LENGTHS:
+        definite = _PROCLITIC_DEFINITE.get(norm[:length])
+        if definite is not None and len(norm) - length >= MIN_STEM:
+            stem = norm[length:]
             if definite:
                 forms.append("ال" + stem)
             forms.append(stem)
     return tuple(dict.fromkeys(form for form in forms if form != norm))
 
 
-@lru_cache(maxsize=1 << 18)
+MAX_CACHED_WORDS = 1 << 18  # the cache is emptied when full: memory stays flat on any import
+
+
+class _WordCache(dict):
+    """Word as written -> (norm, terms), analysed on first sight."""
+
+    def __missing__(self, word: str) -> tuple[str, tuple[str, ...]]:
+        if len(self) >= MAX_CACHED_WORDS:
+            self.clear()
+        norm = normalize(word)
+        analysed = self[word] = norm, (norm, *strip_proclitics(norm)) if norm else ()
+        return analysed
+
+
+_analysed = _WordCache()
+
+
 def analyse_word(word: str) -> tuple[str, tuple[str, ...]]:
     """Normalised form and index terms of one word as written in the text."""
-    norm = normalize(word)
-    return norm, (norm, *strip_proclitics(norm)) if norm else ()
+    return _analysed[word]
 
 
 def tokenize(text: str) -> list[Token]:
     """Split text into words, keeping each word's span in the original text."""
-    found = []
-    for match in _WORD.finditer(text):
-        norm, terms = analyse_word(match.group())
-        if norm:
-            found.append(Token(match.start(), match.end(), norm, terms))
-    return found
+    # Built with map and zip over the pieces of one split, with no Python code per word but on
+    # a word's first sight: the same words recur, and a loop per word cost more than they did.
+    pieces = _WORD_PIECES.split(text)  # between, word, between, word, ..., between
+    if len(pieces) == 1:
+        return []
+    ends = list(accumulate(map(len, pieces)))  # a word starts where the piece before it ends
+    norms, terms = zip(*map(_analysed.__getitem__, pieces[1::2]), strict=True)
+    tokens = map(
+        tuple.__new__, repeat(Token), zip(ends[:-1:2], ends[1::2], norms, terms, strict=True)
+    )
+    if "" in norms:  # tatweel or marks alone: no word
+        return [token for token in tokens if token.norm]
+    return list(tokens)
 
 
 def words(text: str) -> list[str]:
