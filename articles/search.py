@@ -9,6 +9,7 @@ them in an FTS5 table whose rowid is the article id. The vendor is chosen in ``_
 """
 
 import json
+import operator
 import re
 import time
 from collections import defaultdict
@@ -238,17 +239,35 @@ def tsvector_literal(title: Sequence[arabic.Token], body: Sequence[arabic.Token]
     The title is weighted A and the body B; the body starts two positions after the title so
     that a phrase never runs from one into the other.
     """
-    positions: dict[str, list[str]] = defaultdict(list)
-    for offset, weight, tokens in ((0, "A", title), (len(title) + 1, "B", body)):
-        for index, token in enumerate(tokens, start=offset + 1):
-            position = f"{min(index, MAX_POSITION)}{weight}"
-            for term in _quoted_terms(token.terms):
-                positions[term].append(position)
-    return " ".join(f"{term}:{','.join(pos)}" for term, pos in positions.items())
+    # Positions are gathered per word and each distinct word is written once: a text repeats
+    # its words, and the work per occurrence is one append. A lexeme shared by two words
+    # ("درعا" of "درعا" and of "بدرعا") is written twice; PostgreSQL merges and sorts them.
+    places: dict[tuple[str, ...], list[str]] = defaultdict(list)  # a word's terms -> positions
+    for first, weight, tokens in ((1, "A", title), (len(title) + 2, "B", body)):
+        for terms, position in zip(
+            map(_TERMS, tokens), _positions(first, len(tokens), weight), strict=True
+        ):
+            places[terms].append(position)
+    return " ".join(
+        [f"{term}:{','.join(where)}" for terms, where in places.items() for term in _quoted(terms)]
+    )
+
+
+_TERMS = operator.attrgetter("terms")
+_POSITIONS = {
+    weight: [f"{position}{weight}" for position in range(MAX_POSITION + 1)] for weight in "AB"
+}
+
+
+def _positions(first: int, count: int, weight: str) -> list[str]:
+    """``count`` positions from ``first`` on, as "12B"; PostgreSQL's last one repeats after."""
+    labels = _POSITIONS[weight]
+    chosen = labels[first : first + count]
+    return chosen + [labels[MAX_POSITION]] * (count - len(chosen))
 
 
 @lru_cache(maxsize=1 << 18)
-def _quoted_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
+def _quoted(terms: tuple[str, ...]) -> tuple[str, ...]:
     """A word's index terms as tsvector lexemes (cached: the same words recur in every text)."""
     return tuple(_tsquote(term) for term in terms if _usable(term))
 
