@@ -421,14 +421,18 @@ def _grouped(found: list[Found], model: str) -> dict[int, tuple[str, list[list]]
     return grouped
 
 
-def tag_new_articles(articles, analysed: dict | None = None) -> int:
+def tag_new_articles(articles, analysed: dict | None = None, found: dict | None = None) -> int:
     """Tag articles that have no mentions yet (a batch just ingested): one insert per table.
 
-    ``analysed``: article pk -> (title tokens, body tokens), when the caller has them.
+    ``analysed``: article pk -> (title tokens, body tokens), when the caller has them;
+    ``found``: article pk -> its ``find_mentions``, when the caller found them already.
     """
     places, parties = [], []
+    analysed, found_by_pk = analysed or {}, found or {}
     for article in articles:
-        found = find_mentions(article.title, article.body, (analysed or {}).get(article.pk))
+        found = found_by_pk.get(article.pk)
+        if found is None:
+            found = find_mentions(article.title, article.body, analysed.get(article.pk))
         for pk, (status, spans) in _grouped(found, "location").items():
             places.append(
                 LocationMention(article=article, location_id=pk, status=status, spans=spans)

@@ -13,25 +13,31 @@ import email.utils
 import hashlib
 import io
 import json
+import multiprocessing
 import os
+import pickle
 import re
+import signal
 import stat
 import zipfile
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import arabic
-from .gazetteer import tag_article, tag_new_articles
+from .gazetteer import Gazetteer, gazetteer, tag_article, tag_new_articles
 from .models import Article, Source
 
 TEXT_SUFFIXES = {".txt"}
@@ -392,12 +398,15 @@ def _name_at_end(tokens: list[arabic.Token]) -> list[arabic.Token]:
 # --------------------------------------------------------------------------- saving
 
 
-def find_source(name: str) -> Source | None:
-    """The source called ``name`` (any of its names or aliases, spelled any way), if any."""
+def find_source(name: str, sources: Iterable[Source] | None = None) -> Source | None:
+    """The source called ``name`` (any of its names or aliases, spelled any way), if any.
+
+    ``sources``: every source, when the caller has read them already.
+    """
     wanted = tuple(arabic.words(name))
     if not wanted:
         return None
-    for words, source in _source_names(Source.objects.all()):
+    for words, source in _source_names(Source.objects.all() if sources is None else sources):
         if words == wanted:
             return source
     return None
@@ -489,17 +498,26 @@ def _prepare(*, text: str, title: str | None, published, url: str | None, notes:
     )
 
 
-def articles_ingest_bulk(items: list[dict]) -> list[IngestResult]:
-    """Save many texts at once, as ``article_ingest`` would save each (the JSONL import).
+class _Prepared(NamedTuple):
+    """A text ready for the bulk save: its fields and all that its words give, found apart."""
 
-    Each item holds ``article_ingest``'s keyword arguments. The checks, fields and results are
-    the same; the database work is not: one query finds the duplicates of the whole batch, one
-    insert saves its articles (with their history), one statement indexes them, all in one
-    transaction, and each text is analysed once.
-    """
-    results: list[IngestResult | None] = [None] * len(items)
-    drafts = []
-    for position, item in enumerate(items):
+    title: str  # clipped to fit, as saved (the index and the tags read the saved title)
+    body: str
+    published: datetime.date | None
+    url: str
+    fingerprint: str
+    notes: list[str]
+    document: object  # what the search index stores (``search.index_document``)
+    mentions: list  # the places and parties named (``Gazetteer.find``)
+    names_reporter: bool  # a word may start a byline ("مراسل"); without one recognise() finds none
+
+
+def _prepare_batch(items: list[dict], matcher: Gazetteer) -> list[_Prepared | str]:
+    """Each text prepared for ``_save_prepared``, or why it cannot be saved; no database work."""
+    from .search import index_document
+
+    prepared: list[_Prepared | str] = []
+    for item in items:
         notes: list[str] = []
         try:
             draft = _prepare(
@@ -510,9 +528,45 @@ def articles_ingest_bulk(items: list[dict]) -> list[IngestResult]:
                 notes=notes,
             )
         except IngestError as error:
-            results[position] = IngestResult.failed(item["origin"], error.reason)
+            prepared.append(error.reason)
             continue
-        drafts.append((position, item, draft, notes))
+        title = _clip(draft.title, Article._meta.get_field("title").max_length)
+        tokens = (arabic.tokenize(title), draft.tokens)
+        prepared.append(
+            _Prepared(
+                title,
+                *draft[1:5],
+                notes,
+                index_document(*tokens),
+                matcher.find(title, draft.body, tokens),
+                not _REPORTER.isdisjoint(chain.from_iterable(map(_TERMS, draft.tokens))),
+            )
+        )
+    return prepared
+
+
+_TERMS = attrgetter("terms")
+
+
+def articles_ingest_bulk(items: list[dict]) -> list[IngestResult]:
+    """Save many texts at once, as ``article_ingest`` would save each (the JSONL import).
+
+    Each item holds ``article_ingest``'s keyword arguments. The checks, fields and results are
+    the same; the database work is not: one query finds the duplicates of the whole batch, one
+    insert saves its articles (with their history), one statement indexes them, all in one
+    transaction, and each text is analysed once.
+    """
+    return _save_prepared(items, _prepare_batch(items, gazetteer()))
+
+
+def _save_prepared(items: list[dict], prepared: list[_Prepared | str]) -> list[IngestResult]:
+    results: list[IngestResult | None] = [None] * len(items)
+    drafts = []
+    for position, (item, draft) in enumerate(zip(items, prepared, strict=True)):
+        if isinstance(draft, str):
+            results[position] = IngestResult.failed(item["origin"], draft)
+        else:
+            drafts.append((position, item, draft, draft.notes))
     try:
         with transaction.atomic():
             _save_drafts(drafts, results)
@@ -544,10 +598,9 @@ def _save_drafts(drafts, results: list) -> None:
         source, byline = item.get("source"), item.get("byline")
         if isinstance(source, str):
             if source not in by_name:
-                by_name[source] = _source_named(source, notes)
-                sources = list(Source.objects.all())
+                by_name[source] = _source_named(source, notes, sources)
             source = by_name[source]
-        if source is None or not byline:
+        if (source is None or not byline) and draft.names_reporter:
             found = recognise(draft.body, sources)
             source = source or found.source
             byline = byline or found.byline
@@ -564,12 +617,12 @@ def _save_drafts(drafts, results: list) -> None:
         new[draft.fingerprint] = article
         created.append((position, origin, draft, notes))
     saved = bulk_create_with_history(list(new.values()), Article)
-    analysed = {}
+    documents, mentions = {}, {}
     for (position, origin, draft, notes), article in zip(created, saved, strict=True):
         results[position] = IngestResult(IngestResult.CREATED, origin, article, notes=notes)
-        analysed[article.pk] = (arabic.tokenize(article.title), draft.tokens)
-    index_articles(saved, analysed=analysed)
-    tag_new_articles(saved, analysed)  # in this transaction too: never an untagged article
+        documents[article.pk], mentions[article.pk] = draft.document, draft.mentions
+    index_articles(saved, documents=documents)
+    tag_new_articles(saved, found=mentions)  # in this transaction too: never an untagged article
     for position, result in enumerate(results):
         if isinstance(result, tuple):  # a duplicate: of an older article or of one just saved
             origin, earlier, notes = result
@@ -578,14 +631,19 @@ def _save_drafts(drafts, results: list) -> None:
             )
 
 
-def _source_named(name: str, notes: list[str]) -> Source | None:
+def _source_named(
+    name: str, notes: list[str], sources: list[Source] | None = None
+) -> Source | None:
+    """The source called ``name``, created if new (then added to ``sources`` when given)."""
     name = name.strip()
     if not name:
         return None
-    found = find_source(name)
+    found = find_source(name, sources)
     if found is None:
         found = Source.objects.create(name_ar=_clip(name, 200), kind=Source.Kind.OTHER)
         notes.append(_("new source “{name}” added").format(name=found.name_ar))
+        if sources is not None:
+            sources.append(found)
     return found
 
 
@@ -686,18 +744,22 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 def _ingest_folder(folder: Path, *, source: Source | None) -> Iterator[IngestResult]:
     """Every file of a folder, recursively; its text files are saved in batches."""
-    pending: list[IngestResult | dict] = []
-    for path in sorted(_walk(folder)):
-        if path.suffix.lower() in TEXT_SUFFIXES:
-            pending.append(_read_text_file(path, source=source))
-            if len(pending) >= BATCH_SIZE:
-                yield from _save_pending(pending)
+    with _Batches() as batches:
+        pending: list[IngestResult | dict] = []
+        for path in sorted(_walk(folder)):
+            if path.suffix.lower() in TEXT_SUFFIXES:
+                pending.append(_read_text_file(path, source=source))
+                if len(pending) >= BATCH_SIZE:
+                    yield from batches.add(pending)
+                    pending = []
+            else:
+                # Saved after the texts before it, so that it sees them as duplicates.
+                yield from batches.add(pending)
+                yield from batches.flush()
                 pending = []
-        else:
-            yield from _save_pending(pending)
-            pending = []
-            yield from _ingest_path(path, source=source)
-    yield from _save_pending(pending)
+                yield from _ingest_path(path, source=source)
+        yield from batches.add(pending)
+        yield from batches.flush()
 
 
 def _read_text_file(path: Path, *, source: Source | None) -> IngestResult | dict:
@@ -840,27 +902,117 @@ def _ingest_jsonl(name: str, stream: BinaryIO, *, source: Source | None) -> Iter
 
     Lines are saved in batches (``articles_ingest_bulk``); results come in line order.
     """
-    pending: list[IngestResult | dict] = []
-    number = 0
-    while raw := stream.readline(MAX_TEXT_BYTES + 1):
-        number += 1
-        if len(raw) > MAX_TEXT_BYTES:
-            yield from _save_pending(pending)
-            yield IngestResult.failed(
-                f"{name}:{number}", _("line {n} is too long").format(n=number)
-            )
-            return  # the rest of the line would read as more lines
-        if not raw.strip():
-            continue
-        pending.append(_read_record(name, number, raw, source=source))
-        if len(pending) >= BATCH_SIZE:
-            yield from _save_pending(pending)
-            pending = []
-    yield from _save_pending(pending)
+    with _Batches() as batches:
+        pending: list[IngestResult | dict] = []
+        number = 0
+        while raw := stream.readline(MAX_TEXT_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_TEXT_BYTES:
+                yield from batches.add(pending)
+                yield from batches.flush()
+                yield IngestResult.failed(
+                    f"{name}:{number}", _("line {n} is too long").format(n=number)
+                )
+                return  # the rest of the line would read as more lines
+            if not raw.strip():
+                continue
+            pending.append(_read_record(name, number, raw, source=source))
+            if len(pending) >= BATCH_SIZE:
+                yield from batches.add(pending)
+                pending = []
+        yield from batches.add(pending)
+        yield from batches.flush()
 
 
-def _save_pending(pending: list[IngestResult | dict]) -> list[IngestResult]:
-    saved = iter(articles_ingest_bulk([item for item in pending if isinstance(item, dict)]))
+PARALLEL_AFTER = 500  # texts read: a longer import prepares its batches in worker processes
+BATCHES_AHEAD = 2  # per worker: prepared or being prepared while this process saves
+
+
+class _Batches:
+    """Saves batches of texts in order, and in a long import prepares the next ones meanwhile.
+
+    Preparing a text (its words, fingerprint, index terms and names) needs no database, and
+    the database works while this process waits for it: worker processes, one per core, keep
+    the cores busy. Results still come in order, a batch at a time. A short import (an
+    upload, a test) runs inline, where starting the workers would cost more than it saves;
+    the workers end with the import, however it ends.
+    """
+
+    def __init__(self):
+        self.waiting: deque = deque()  # (pending, the workers' AsyncResult), oldest first
+        self.read = 0
+        self.pool = None
+        self.matcher: tuple[Gazetteer, bytes] | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+    def add(self, pending: list[IngestResult | dict]) -> Iterator[IngestResult]:
+        """Take a batch; yield the results of the batches saved meanwhile, in order."""
+        if not pending:
+            return
+        items = [item for item in pending if isinstance(item, dict)]
+        self.read += len(items)
+        if self.pool is None and self.read > PARALLEL_AFTER and (os.cpu_count() or 1) > 1:
+            # fork: the workers start at once with the analyser's tables and Django's settings,
+            # and never touch the database connection they inherit.
+            context = multiprocessing.get_context("fork")
+            self.pool = context.Pool(os.cpu_count(), initializer=_ignore_interrupts)
+        if self.pool is None:
+            yield from _save_pending(pending, _prepare_batch(items, gazetteer()))
+            return
+        texts = [{key: item.get(key) for key in _PREPARED_FROM} for item in items]
+        task = (texts, self._matcher_pickled(), translation.get_language())
+        self.waiting.append((pending, self.pool.apply_async(_prepare_in_worker, task)))
+        while len(self.waiting) > BATCHES_AHEAD * os.cpu_count():
+            yield from self._save_oldest()
+
+    def flush(self) -> Iterator[IngestResult]:
+        """Save every batch taken so far."""
+        while self.waiting:
+            yield from self._save_oldest()
+
+    def _save_oldest(self) -> Iterator[IngestResult]:
+        pending, prepared = self.waiting.popleft()
+        yield from _save_pending(pending, prepared.get())
+
+    def _matcher_pickled(self) -> bytes:
+        """The current gazetteer for the workers, pickled again only when it changed."""
+        matcher = gazetteer()
+        if self.matcher is None or self.matcher[0] is not matcher:
+            self.matcher = (matcher, pickle.dumps(matcher))
+        return self.matcher[1]
+
+
+_PREPARED_FROM = ("text", "title", "published", "url")  # what _prepare_batch reads of an item
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importing process's to handle
+
+
+_worker_matcher: tuple[bytes, Gazetteer] | None = None  # in a worker: the last one received
+
+
+def _prepare_in_worker(texts: list[dict], matcher: bytes, language: str | None):
+    global _worker_matcher
+    if _worker_matcher is None or _worker_matcher[0] != matcher:
+        _worker_matcher = (matcher, pickle.loads(matcher))
+    with translation.override(language):
+        return _prepare_batch(texts, _worker_matcher[1])
+
+
+def _save_pending(
+    pending: list[IngestResult | dict], prepared: list[_Prepared | str]
+) -> list[IngestResult]:
+    items = [item for item in pending if isinstance(item, dict)]
+    saved = iter(_save_prepared(items, prepared))
     return [item if isinstance(item, IngestResult) else next(saved) for item in pending]
 
 

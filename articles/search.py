@@ -316,13 +316,14 @@ class PostgresBackend:
         with self.connection.cursor() as cursor:
             cursor.execute("UPDATE articles_article SET search_vector = NULL, rank_vector = NULL")
 
-    def write(self, rows: list[tuple[int, Analysed]]):
+    @staticmethod
+    def document(title: Sequence[arabic.Token], body: Sequence[arabic.Token]) -> tuple[str, str]:
+        """The whole text's vector and the ranking one (title and opening words)."""
+        return tsvector_literal(title, body), tsvector_literal(title, body[:RANK_WORDS])
+
+    def write(self, rows: list[tuple[int, tuple[str, str]]]):
         values = ", ".join(["(%s, %s, %s)"] * len(rows))
-        params = [
-            p
-            for pk, (title, body) in rows
-            for p in (pk, tsvector_literal(title, body), tsvector_literal(title, body[:RANK_WORDS]))
-        ]
+        params = [p for pk, (vector, rank) in rows for p in (pk, vector, rank)]
         with self.connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE articles_article AS a "
@@ -389,7 +390,11 @@ class SqliteBackend:
         with self.connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
 
-    def write(self, rows: list[tuple[int, Analysed]]):
+    @staticmethod
+    def document(title: Sequence[arabic.Token], body: Sequence[arabic.Token]) -> tuple[str, str]:
+        return fts_text(title), fts_text(body)
+
+    def write(self, rows: list[tuple[int, tuple[str, str]]]):
         with self.connection.cursor() as cursor:
             marks = ", ".join(["%s"] * len(rows))
             cursor.execute(
@@ -397,7 +402,7 @@ class SqliteBackend:
             )
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (%s, %s, %s)",
-                [(pk, fts_text(title), fts_text(body)) for pk, (title, body) in rows],
+                [(pk, title, body) for pk, (title, body) in rows],
             )
 
     @staticmethod
@@ -484,23 +489,38 @@ def search(queryset, text: "str | Query"):
     return found.order_by("-rank", F("published").desc(nulls_last=True), "-id")
 
 
+def index_document(
+    title: Sequence[arabic.Token], body: Sequence[arabic.Token], using: str = "default"
+):
+    """What the index stores for an article of these tokens (computed apart from the save)."""
+    return _backend(using).document(title, body)
+
+
 def index_articles(
     articles: Iterable,
     *,
     analysed: Mapping[int, Analysed] | None = None,
+    documents: Mapping[int, object] | None = None,
     batch_size: int = 500,
     using: str = "default",
 ) -> int:
-    """(Re)index saved articles in batches; ``analysed`` may hold their tokens already."""
+    """(Re)index saved articles in batches.
+
+    ``analysed`` may hold their tokens already, ``documents`` their ``index_document``.
+    """
     backend = _backend(using)
-    analysed = analysed or {}
+    analysed, documents = analysed or {}, documents or {}
+
+    def document(article):
+        if article.pk in documents:
+            return documents[article.pk]
+        tokens = analysed.get(article.pk) or getattr(article, "_search_tokens", None)
+        return backend.document(*(tokens or analyse(article)))
+
     count = 0
     iterator = iter(articles)
     while batch := list(islice(iterator, batch_size)):
-        rows = [
-            (a.pk, analysed.get(a.pk) or getattr(a, "_search_tokens", None) or analyse(a))
-            for a in batch
-        ]
+        rows = [(article.pk, document(article)) for article in batch]
         backend.write(rows)
         count += len(rows)
     return count

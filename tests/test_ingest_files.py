@@ -2,12 +2,16 @@
 
 import io
 import json
+import multiprocessing
 import stat
 import zipfile
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
+from articles.gazetteer import forget
 from articles.ingest import fingerprint, ingest_paths, ingest_upload
 from articles.models import Article, Source
 
@@ -34,6 +38,14 @@ ANTONOV = (
     "أعرب السفير الروسي لدى الولايات المتحدة، أناتولي أنتونوف، عن قلق بلاده إزاء مؤشرات على "
     "استعدادات أمريكية لشن ضربات جوية أخرى ضد سوريا."
 )
+
+
+@pytest.fixture(params=["inline", "in workers"])
+def preparation(request, monkeypatch):
+    """Batches prepared in this process, or in worker processes as a long import's are."""
+    if request.param == "in workers":
+        monkeypatch.setattr("articles.ingest.PARALLEL_AFTER", 0)
+    return request.param
 
 
 def statuses(results):
@@ -267,7 +279,7 @@ def test_given_source_applies_to_texts_that_name_none(tmp_path):
 
 
 def test_jsonl_batches_report_duplicates_in_line_order_and_save_each_text_once(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, preparation
 ):
     monkeypatch.setattr("articles.ingest.BATCH_SIZE", 2)  # so the batches split the file
     Article.objects.create(title="سابق", body=ANTONOV, fingerprint=fingerprint(ANTONOV))
@@ -297,7 +309,7 @@ def test_jsonl_batches_report_duplicates_in_line_order_and_save_each_text_once(
     assert Article.objects.count() == 3
 
 
-def test_jsonl_articles_are_searchable_and_have_their_history(tmp_path):
+def test_jsonl_articles_are_searchable_and_have_their_history(tmp_path, preparation):
     feed = tmp_path / "feed.jsonl"
     feed.write_bytes(
         jsonl(
@@ -312,7 +324,48 @@ def test_jsonl_articles_are_searchable_and_have_their_history(tmp_path):
     assert tafas.fingerprint == fingerprint(TAFAS)
 
 
-def test_folder_of_texts_in_batches_keeps_file_order_and_finds_duplicates(tmp_path, monkeypatch):
+@pytest.fixture
+def seeds():
+    call_command("load_seeds", "--no-articles", stdout=StringIO())
+    yield
+    forget()  # the rollback sends no signal: later tests must not tag with these places
+
+
+def test_jsonl_articles_get_places_reporter_notes_and_reasons_in_any_process(
+    tmp_path, seeds, preparation
+):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(
+        jsonl(
+            {"id": "a", "text": f"وقال مراسل روزنة في درعا علي المحاميد إن {TAFAS}", "time": "?"},
+            {"id": "b", "title": "نزوح", "text": DISPLACED, "source": "راديو الجنوب"},
+            {"id": "c", "title": "فراغ", "text": "... !!! ..."},
+        )
+    )
+    reporter, displaced, empty = ingest_paths([feed])
+    assert (reporter.article.byline, reporter.article.source.key) == ("علي المحاميد", "rozana")
+    assert reporter.notes == ["published date “?” not understood; left empty"]
+    assert {"درعا", "طفس"} <= {place.name_ar for place in reporter.article.locations.all()}
+    assert displaced.notes == ["new source “راديو الجنوب” added"]
+    assert displaced.article.source.name_ar == "راديو الجنوب"
+    assert (empty.status, empty.reason) == ("failed", "the text has no words")
+    assert list(Article.objects.search("طفس")) == [reporter.article]
+
+
+def test_an_import_stopped_midway_leaves_no_worker_processes(tmp_path, monkeypatch):
+    monkeypatch.setattr("articles.ingest.PARALLEL_AFTER", 0)
+    monkeypatch.setattr("articles.ingest.BATCH_SIZE", 1)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(jsonl(*({"id": n, "text": text} for n, text in enumerate([TAFAS, ANTONOV]))))
+    results = ingest_paths([feed])
+    assert next(results).status == "created"
+    results.close()  # an editor's upload cut short, or an error further on
+    assert multiprocessing.active_children() == []
+
+
+def test_folder_of_texts_in_batches_keeps_file_order_and_finds_duplicates(
+    tmp_path, monkeypatch, preparation
+):
     monkeypatch.setattr("articles.ingest.BATCH_SIZE", 2)
     (tmp_path / "1.txt").write_text(f"منع دخول الشرطة إلى طفس\n\n{TAFAS}", encoding="utf-8")
     (tmp_path / "2.txt").write_bytes(DISPLACED.encode("cp1256"))
