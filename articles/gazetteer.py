@@ -15,6 +15,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from threading import Lock
 
@@ -84,6 +85,9 @@ class _Hit:
     term: str  # the form of the first word that matched
 
 
+_TERMS = attrgetter("terms")
+
+
 class Trie:
     """Names as sequences of normalised words -> ids of the records that bear them."""
 
@@ -101,7 +105,13 @@ class Trie:
         found = []
         root = self.root
         count = len(tokens)
-        for i, token in enumerate(tokens):
+        # Most words begin no name: one set operation per word finds those that may.
+        first_words = root.keys()
+        starts = [
+            i for i, terms in enumerate(map(_TERMS, tokens)) if not first_words.isdisjoint(terms)
+        ]
+        for i in starts:
+            token = tokens[i]
             for n, term in enumerate(token.terms):
                 node = root.get(term)
                 if node is None:
