@@ -924,7 +924,7 @@ def _ingest_jsonl(name: str, stream: BinaryIO, *, source: Source | None) -> Iter
         yield from batches.flush()
 
 
-PARALLEL_AFTER = 500  # texts read: a longer import prepares its batches in worker processes
+PARALLEL_AFTER = 200  # texts read: a longer import prepares its batches in worker processes
 BATCHES_AHEAD = 2  # per worker: prepared or being prepared while this process saves
 
 
@@ -963,7 +963,7 @@ class _Batches:
             # fork: the workers start at once with the analyser's tables and Django's settings,
             # and never touch the database connection they inherit.
             context = multiprocessing.get_context("fork")
-            self.pool = context.Pool(os.cpu_count(), initializer=_ignore_interrupts)
+            self.pool = context.Pool(os.cpu_count(), initializer=_start_worker)
         if self.pool is None:
             yield from _save_pending(pending, _prepare_batch(items, gazetteer()))
             return
@@ -993,8 +993,11 @@ class _Batches:
 _PREPARED_FROM = ("text", "title", "published", "url")  # what _prepare_batch reads of an item
 
 
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importing process's to handle
+def _start_worker() -> None:
+    # Ctrl-C is the importing process's to handle; the pool ends its workers with SIGTERM,
+    # which must end them even where the importing process catches it (a gunicorn worker).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 _worker_matcher: tuple[bytes, Gazetteer] | None = None  # in a worker: the last one received
