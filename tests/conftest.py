@@ -1,9 +1,36 @@
+import gzip
+import json
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PROJECT = Path(__file__).resolve().parents[1]
+CORPUS = SHARED_DATA / "corpus"
+# The hand-labelled location sample: articles of the corpus and their place names.
+LOCATION_SAMPLE = Path(__file__).resolve().parent / "fixtures" / "location_sample"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def sampled_corpus_records(chosen: list[dict]) -> dict[str, dict]:
+    """The corpus records of the sample's articles, by docno, from the files the sample names."""
+    wanted = defaultdict(set)
+    for item in chosen:
+        wanted[item["corpus_file"]].add(item["docno"])
+    found = {}
+    for name, docnos in wanted.items():
+        with gzip.open(CORPUS / name, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                if record["docno"] in docnos:
+                    found[record["docno"]] = record
+    return found
+
 
 # The twelve places the seed article names (issue: each must find it, each must be tagged).
 SEED_PLACES = [

@@ -6,21 +6,15 @@ the gazetteer does not have would silently skew those figures, so every label is
 """
 
 import csv
-import gzip
 import json
-from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
+from .conftest import CORPUS, LOCATION_SAMPLE, SHARED_DATA, read_jsonl, sampled_corpus_records
+
 pytestmark = pytest.mark.corpus
 
-SAMPLE = Path(__file__).resolve().parent / "fixtures" / "location_sample"
-# The main checkout sits next to shared/; a helper worktree (wt/NAME) sits one level deeper.
-_CANDIDATES = [Path(__file__).resolve().parents[n] / "shared" / "data" for n in (2, 3)]
-DATA = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
-CORPUS = DATA / "corpus"
-GAZETTEER = DATA / "gazetteer"
+GAZETTEER = SHARED_DATA / "gazetteer"
 
 MENTION_KEYS = {
     "docno", "field", "start", "end", "surface", "is_place", "pcode", "geonames_id",
@@ -28,19 +22,14 @@ MENTION_KEYS = {
 }  # fmt: skip
 
 
-def _jsonl(name):
-    with open(SAMPLE / name, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 @pytest.fixture(scope="module")
 def articles():
-    return _jsonl("articles.jsonl")
+    return read_jsonl(LOCATION_SAMPLE / "articles.jsonl")
 
 
 @pytest.fixture(scope="module")
 def mentions():
-    return _jsonl("mentions.jsonl")
+    return read_jsonl(LOCATION_SAMPLE / "mentions.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -48,17 +37,7 @@ def corpus_articles(articles):
     """The sampled articles, read from the corpus files the sample names."""
     if not CORPUS.is_dir():
         pytest.skip(f"the ANT corpus is absent ({CORPUS}); CI has it")
-    wanted = defaultdict(set)
-    for a in articles:
-        wanted[a["corpus_file"]].add(a["docno"])
-    found = {}
-    for name, docnos in wanted.items():
-        with gzip.open(CORPUS / name, "rt", encoding="utf-8") as f:
-            for line in f:
-                record = json.loads(line)
-                if record["docno"] in docnos:
-                    found[record["docno"]] = record
-    return found
+    return sampled_corpus_records(articles)
 
 
 @pytest.fixture(scope="module")

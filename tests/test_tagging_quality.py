@@ -9,11 +9,8 @@ and so are the country itself and places abroad, which the sample does not label
     .venv/bin/pytest -m corpus tests/test_tagging_quality.py -s     # prints the figures
 """
 
-import gzip
-import json
 from collections import Counter, defaultdict
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -21,33 +18,18 @@ from django.core.management import call_command
 from articles.gazetteer import FOUND, find_mentions
 from articles.models import Location
 
-from .conftest import SHARED_DATA
+from .conftest import CORPUS, LOCATION_SAMPLE, read_jsonl, sampled_corpus_records
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
 
-SAMPLE = Path(__file__).resolve().parent / "fixtures" / "location_sample"
-CORPUS = SHARED_DATA / "corpus"
+SAMPLE = LOCATION_SAMPLE
 FIELDS = {"title": "title", "text": "body"}
-
-
-def _jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def sample_articles() -> dict[str, dict]:
     """The sampled articles from the corpus, by docno (with the sample's own fields)."""
-    chosen = _jsonl(SAMPLE / "articles.jsonl")
-    wanted = defaultdict(set)
-    for item in chosen:
-        wanted[item["corpus_file"]].add(item["docno"])
-    texts = {}
-    for name, docnos in wanted.items():
-        with gzip.open(CORPUS / name, "rt", encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                if record["docno"] in docnos:
-                    texts[record["docno"]] = record
+    chosen = read_jsonl(SAMPLE / "articles.jsonl")
+    texts = sampled_corpus_records(chosen)
     return {item["docno"]: {**item, **texts[item["docno"]]} for item in chosen}
 
 
@@ -62,7 +44,7 @@ def evaluate() -> dict:
     """Precision and recall of the asserted (found) place mentions on the sample."""
     articles = sample_articles()
     gold = defaultdict(list)
-    for label in _jsonl(SAMPLE / "mentions.jsonl"):
+    for label in read_jsonl(SAMPLE / "mentions.jsonl"):
         gold[label["docno"], FIELDS[label["field"]]].append(label)
     places = Location.objects.in_bulk()
     syria = Location.objects.get(key="sy")
