@@ -1,7 +1,8 @@
 """Ingest one file or folder through the project's ingestion code, in a process of its own.
 
 Run by bench/run.py so that the peak memory measured is the ingesting process's alone.
-Prints one JSON line: counts by status, seconds, peak and sampled resident memory.
+Prints one JSON line: counts by status, seconds, peak and sampled resident memory (of this
+process, and the largest peak of its worker processes, 0 when the import ran inline).
 """
 
 import json
@@ -54,6 +55,8 @@ def main(path: str) -> dict:
         "failures": reasons.most_common(5),
         "seconds": seconds,
         "peak_rss_mb": peak_rss_mb(),
+        # The import's worker processes have ended (the pool is joined): the largest one's peak.
+        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "rss_samples": samples,
     }
 

@@ -22,11 +22,16 @@ def _peak(step: dict | None) -> float | None:
     return step["peak_rss_mb"] if step else None
 
 
+def _worker_peak(step: dict | None) -> float | None:
+    return step.get("worker_peak_rss_mb") if step else None
+
+
 COLUMNS = [
     ("articles", lambda r: f"{r['articles']:,}"),
     ("JSONL ingest (art/s)", lambda r: _f(r["jsonl_rate"], 0)),
     (".txt ingest (files/s)", lambda r: _f(r["txt_rate"], 0)),
     ("ingest peak RSS (MB)", lambda r: _f(_peak(r["jsonl"]), 0)),
+    ("each worker's peak RSS (MB)", lambda r: _f(_worker_peak(r["jsonl"]), 0)),
     ("search median (ms)", lambda r: _f(r["search"]["median"])),
     ("search p95 (ms)", lambda r: _f(r["search"]["p95"])),
     ("icontains median (ms)", lambda r: _f(r["baseline"]["median"])),
@@ -133,15 +138,23 @@ def verdicts(rows: list[dict]) -> list[tuple[str, str, str, bool | None]]:
 
 
 def memory_flat(rows):
-    """Peak RSS of the ingesting process: the largest step against the smallest."""
-    steps = [(r["jsonl_written"], r["jsonl"]["peak_rss_mb"]) for r in rows if r.get("jsonl")]
+    """Peak RSS of the ingesting process and its largest worker: largest step against smallest."""
+    steps = [
+        (r["jsonl_written"], r["jsonl"]["peak_rss_mb"] + (_worker_peak(r["jsonl"]) or 0))
+        for r in rows
+        if r.get("jsonl")
+    ]
     if not steps:
         return None
     small, large = min(steps), max(steps)
     shown = f"{small[1]:,.0f} MB for {small[0]:,} → {large[1]:,.0f} MB for {large[0]:,}"
     if small == large:
         return ("one step only", shown, None)
-    return ("peak RSS per ingest run", shown, large[1] <= small[1] * 1.25 + 50)
+    return (
+        "peak RSS per ingest run, importer + largest worker",
+        shown,
+        large[1] <= small[1] * 1.25 + 50,
+    )
 
 
 def verdict_table(rows) -> str:
@@ -212,6 +225,11 @@ def ingest_notes(rows) -> str:
             lines.append(
                 f"- {r['articles']:,}: {kind} {step['seconds']:,.1f} s ({counts}); "
                 f"RSS MB over the run {rss}, peak {step['peak_rss_mb']:,.0f}"
+                + (
+                    f", largest worker's peak {step['worker_peak_rss_mb']:,.0f}"
+                    if step.get("worker_peak_rss_mb")
+                    else ""
+                )
             )
             for reason, n in step.get("failures", []):
                 lines.append(f"  - failed ×{n}: {reason}")
