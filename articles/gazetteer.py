@@ -361,7 +361,7 @@ _lock = Lock()
 RECHECK_SECONDS = 5.0  # how soon an editor's change made in another process is seen here
 
 
-def _state() -> tuple:
+def names_state() -> tuple:
     """A cheap fingerprint of the places and parties: rows, newest row, newest recorded edit.
 
     Signals tell this process about its own saves; another gunicorn worker, the admin or an
@@ -384,7 +384,7 @@ def gazetteer() -> Gazetteer:
     if cached is not None and now - cached[2] < RECHECK_SECONDS:
         return cached[0]
     with _lock:
-        state = _state()
+        state = names_state()
         cached = _cache.get("current")
         if cached is None or cached[1] != state:
             matcher = Gazetteer(

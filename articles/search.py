@@ -171,8 +171,8 @@ def parse_query(text: str, names: KnownNames | None = None) -> Query:
 
 # -- Names of places and parties (for proclitic stripping and Latin queries) --------------------
 
-NAMES_TTL = 60.0  # seconds: other processes see an editor's new alias within a minute
-_names_cache: tuple[float, KnownNames] | None = None
+# When the names were last checked against the database, its state then, and the names.
+_names_cache: tuple[float, tuple, KnownNames] | None = None
 
 
 def _name_key(name: str) -> str:
@@ -200,12 +200,25 @@ def _load_names() -> KnownNames:
 
 
 def known_names() -> KnownNames:
-    """The gazetteer's names, cached; cleared when a place or party is saved or deleted."""
+    """The gazetteer's names, cached; cleared when a place or party is saved or deleted here.
+
+    Another process's edits (an editor in another gunicorn worker, an import) are seen within
+    the gazetteer's recheck interval: a cheap query of the tables' state, and the names are
+    read again only when it changed.
+    """
+    from .gazetteer import RECHECK_SECONDS, names_state
+
     global _names_cache
     now = time.monotonic()
-    if _names_cache is None or now - _names_cache[0] > NAMES_TTL:
-        _names_cache = (now, _load_names())
-    return _names_cache[1]
+    if _names_cache is not None and now - _names_cache[0] < RECHECK_SECONDS:
+        return _names_cache[2]
+    state = names_state()
+    if _names_cache is not None and _names_cache[1] == state:
+        names = _names_cache[2]
+    else:
+        names = _load_names()
+    _names_cache = (now, state, names)
+    return names
 
 
 def forget_names(**kwargs) -> None:

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils.html import escape
 
-from articles import search
+from articles import gazetteer, search
 from articles.models import Article, Location, LocationMention
 
 from .conftest import SEED_PLACES
@@ -231,6 +231,18 @@ def test_a_place_named_in_the_opening_words_ranks_above_one_named_deep_in_a_repo
     deep = make("تقرير", f"{filler} {REPORTER.format('درعا')}", datetime.date(2018, 7, 4))
     opening = make("تقرير", f"{REPORTER.format('درعا')} {filler}", datetime.date(2018, 7, 1))
     assert found("درعا") == [opening, deep]
+
+
+def test_a_place_added_by_another_process_is_known_to_the_search_after_the_recheck():
+    assert "بصرى الشام" not in " ".join(search.known_names().arabic)
+    # bulk_create sends no signal: as if another gunicorn worker or an import had added it.
+    Location.objects.bulk_create([Location(name_ar="بصرى الشام", name_en="Busra al-Sham")])
+    assert "busra al sham" not in search.known_names().variants  # still within the interval
+    checked, state, names = search._names_cache
+    search._names_cache = (checked - gazetteer.RECHECK_SECONDS, state, names)
+    assert search.known_names().variants["busra al sham"] == ("بصري الشام",)
+    story = make("خبر", BUSRA)
+    assert found("Busra al-Sham") == [story]
 
 
 def test_equal_ranks_list_newest_first():
