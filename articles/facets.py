@@ -9,7 +9,7 @@ reporting is made of, at a cost that does not grow with the archive.
 
 from typing import NamedTuple
 
-from django.db.models import Count, F
+from django.db.models import Count
 
 from .models import ASSERTED, Article, LocationMention, PartyMention
 
@@ -26,12 +26,11 @@ class Scope(NamedTuple):
 
 def scope(articles) -> Scope:
     """All the listed articles, or the newest SAMPLE of a longer list."""
-    newest = articles.order_by(F("published").desc(nulls_last=True), "-id")
-    ids = list(newest.values_list("pk", flat=True)[: SAMPLE + 1])
+    ids = list(articles.newest_first().values_list("pk", flat=True)[: SAMPLE + 1])
     return Scope(ids[:SAMPLE], len(ids) > SAMPLE)
 
 
-NOTHING = Scope([], False)  # for an empty list: no query at all
+NOTHING = Scope([], False)  # for an empty list: no query at all (Django skips "IN ()")
 
 
 class Facet(NamedTuple):
@@ -59,21 +58,15 @@ def _top(rows, relation: str, counted: str, limit: int) -> list[Facet]:
 
 def top_locations(counted: Scope, *, limit: int = LIMIT) -> list[Facet]:
     """The places the articles mention most (each article counted once per place)."""
-    if not counted.ids:
-        return []
     mentions = LocationMention.objects.filter(article_id__in=counted.ids, status__in=ASSERTED)
     return _top(mentions, "location", "article_id", limit)
 
 
 def top_parties(counted: Scope, *, limit: int = LIMIT) -> list[Facet]:
-    if not counted.ids:
-        return []
     mentions = PartyMention.objects.filter(article_id__in=counted.ids, status__in=ASSERTED)
     return _top(mentions, "party", "article_id", limit)
 
 
 def top_sources(counted: Scope, *, limit: int = LIMIT) -> list[Facet]:
-    if not counted.ids:
-        return []
     articles = Article.objects.filter(pk__in=counted.ids, source__isnull=False)
     return _top(articles, "source", "pk", limit)

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from .filters import ArticleFilter
 from .models import Article, Location
-from .views import newest_first
 
 FEED_SIZE = 50
 
@@ -60,7 +59,7 @@ class SearchFeed(ArticleFeed):
         return f"{reverse('article-list')}?{filterset.data.urlencode()}"
 
     def items(self, filterset):
-        return newest_first(filterset.qs).with_related()[:FEED_SIZE]
+        return filterset.qs.newest_first().with_related()[:FEED_SIZE]
 
 
 class LocationFeed(ArticleFeed):
@@ -76,4 +75,4 @@ class LocationFeed(ArticleFeed):
         return place.get_absolute_url()
 
     def items(self, place):
-        return newest_first(Article.objects.in_location(place)).with_related()[:FEED_SIZE]
+        return Article.objects.in_location(place).newest_first().with_related()[:FEED_SIZE]

@@ -171,5 +171,5 @@ class ArticleFilter(django_filters.FilterSet):
         if value == Sort.OLDEST:
             return queryset.order_by(F("published").asc(nulls_last=True), "id")
         if value == Sort.NEWEST or not self.searching:
-            return queryset.order_by(F("published").desc(nulls_last=True), "-id")
+            return queryset.newest_first()
         return queryset  # relevance: the search's own order

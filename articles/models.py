@@ -202,11 +202,18 @@ class MentionStatus(models.TextChoices):
 # Mentions an article is taken to make: the machine's sure finds and the editors' confirmations.
 ASSERTED = (MentionStatus.FOUND, MentionStatus.CONFIRMED)
 
+# The archive's order: newest first, undated last, then newest id; the order of the index
+# "article_newest_first" (migration 0005), so lists read it instead of sorting.
+NEWEST_FIRST = (models.F("published").desc(nulls_last=True), "-id")
+
 
 class ArticleQuerySet(models.QuerySet):
     def search(self, query):
         """Articles matching a query (see search.py), annotated with ``rank``, best first."""
         return _search.search(self, query)
+
+    def newest_first(self):
+        return self.order_by(*NEWEST_FIRST)
 
     def in_location(self, location: Location):
         """Articles that mention the place or anything inside it."""
@@ -304,8 +311,7 @@ class Article(models.Model):
     history = HistoricalRecords(excluded_fields=["search_vector", "rank_vector"])
 
     class Meta:
-        # Newest first, undated last: the order of the index "article_newest_first" (0005).
-        ordering = [models.F("published").desc(nulls_last=True), "-id"]
+        ordering = list(NEWEST_FIRST)
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         constraints = [

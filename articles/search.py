@@ -499,7 +499,9 @@ def search(queryset, text: "str | Query"):
     if not query:
         return queryset.none()
     found = _backend(queryset.db).search(queryset, query)
-    return found.order_by("-rank", F("published").desc(nulls_last=True), "-id")
+    from .models import NEWEST_FIRST
+
+    return found.order_by("-rank", *NEWEST_FIRST)
 
 
 def index_document(

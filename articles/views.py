@@ -6,7 +6,6 @@ from functools import cached_property, wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
@@ -64,10 +63,6 @@ def paginate(request, articles, per_page: int = PAGE_SIZE):
     """A page of articles; a missing, bad or too-large page number gives the nearest page."""
     paginator = CappedPaginator(articles.without_index(), per_page)
     return paginator.get_page(request.GET.get("page"))
-
-
-def newest_first(articles):
-    return articles.order_by(F("published").desc(nulls_last=True), "-id")
 
 
 def with_snippets(articles, query):
@@ -150,7 +145,7 @@ class ArticlesOfMixin:
         query = search.parse_query(text) if text else None
         if query is not None:
             articles = articles.search(query)
-        page = paginate(self.request, newest_first(articles).with_related())
+        page = paginate(self.request, articles.newest_first().with_related())
         context.update(
             page_obj=page,
             paginator=page.paginator,
