@@ -65,6 +65,13 @@ def paginate(request, articles, per_page: int = PAGE_SIZE):
     return paginator.get_page(request.GET.get("page"))
 
 
+def facet_scope(context, articles) -> facets.Scope:
+    """The articles a page's facets count (see facets.scope), and what the page says of it."""
+    counted = facets.NOTHING if articles is None else facets.scope(articles)
+    context.update(facets_partial=counted.partial, facets_sample=facets.SAMPLE)
+    return counted
+
+
 def with_snippets(articles, query):
     """Mark the search's words in each article's title and in a snippet of its text."""
     if query is None:
@@ -95,14 +102,12 @@ class ArticleListView(FilterView):
         invalid = filterset.is_bound and not filterset.is_valid()
         has_results = not invalid and context["paginator"].count > 0
         with_snippets(context["page_obj"].object_list, filterset.query())
-        counted = facets.scope(articles) if has_results else facets.NOTHING
+        counted = facet_scope(context, articles if has_results else None)
         context.update(
             invalid=invalid,
             facet_places=facets.top_locations(counted),
             facet_parties=facets.top_parties(counted),
             facet_sources=facets.top_sources(counted),
-            facets_partial=counted.partial,
-            facets_sample=facets.SAMPLE,
             query_string=self.request.GET.urlencode(),
         )
         return context
@@ -133,10 +138,8 @@ class ArticlesOfMixin:
         raise NotImplementedError
 
     def counted(self, context) -> facets.Scope:
-        """The articles the page's "most mentioned" lists count (see facets.scope)."""
-        counted = facets.scope(self.articles()) if context["paginator"].count else facets.NOTHING
-        context.update(facets_partial=counted.partial, facets_sample=facets.SAMPLE)
-        return counted
+        """The articles the page's "most mentioned" lists count."""
+        return facet_scope(context, self.articles() if context["paginator"].count else None)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
