@@ -125,6 +125,21 @@ def strip_proclitics(norm: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(form for form in forms if form != norm))
 
 
+def written_forms(term: str) -> tuple[str, ...]:
+    """The normalised words that have ``term`` among their index terms, shortest first.
+
+    The inverse of ``strip_proclitics``: the term itself and the term behind every proclitic
+    sequence ("درعا" -> درعا, بدرعا, ودرعا, وبدرعا ...; "الحراك" also -> للحراك, وللحراك).
+    """
+    forms = [term]
+    if len(term) >= MIN_STEM:
+        forms += [prefix + term for prefix in _PROCLITIC_DEFINITE]
+    if term.startswith("ال") and len(term) - 2 >= MIN_STEM:
+        stem = term[2:]
+        forms += [prefix + stem for prefix, definite in _PROCLITICS if definite]
+    return tuple(sorted(dict.fromkeys(forms), key=len))
+
+
 MAX_CACHED_WORDS = 1 << 18  # the cache is emptied when full: memory stays flat on any import
 
 

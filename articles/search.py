@@ -8,7 +8,9 @@ is normalised the same way but not expanded, so "درعا" finds "بدرعا" wh
 them in an FTS5 table whose rowid is the article id. The vendor is chosen in ``_backend()``.
 """
 
+import itertools
 import json
+import math
 import operator
 import re
 import time
@@ -20,8 +22,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from django.contrib.postgres.search import SearchQueryField, SearchRank
-from django.db import connections
-from django.db.backends.signals import connection_created
+from django.db import connections, transaction
 from django.db.models import BooleanField, F, Func, Value
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.signals import post_delete, post_migrate, post_save
@@ -38,10 +39,14 @@ Clause = tuple[Phrase, ...]  # alternatives joined by OR
 
 @dataclass(frozen=True)
 class Query:
-    """A parsed query: every ``must`` clause matches and no ``exclude`` clause does."""
+    """A parsed query: every ``must`` clause matches and no ``exclude`` clause does.
+
+    ``cut`` says that the query was longer than the limits below and its end was left out.
+    """
 
     must: tuple[Clause, ...] = ()
     exclude: tuple[Clause, ...] = ()
+    cut: bool = False
 
     def __bool__(self):
         return bool(self.must)
@@ -55,6 +60,14 @@ _ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _LATIN_LETTER = re.compile("[a-z]")
 MAX_QUERY_LENGTH = 1000  # characters; a longer paste is cut, never rejected
 MAX_TERM_BYTES = 1000  # longer "words" (base64, URLs) are not indexed: PostgreSQL caps lexemes
+# What one query may make the database do: its first distinct words and phrases (an OR group
+# counts once, a repeated word adds nothing), what each may stand for (a Latin name's
+# spellings, OR'd words), the words of one phrase, and all the terms looked up together.
+# Past a limit the rest of the query is left out (``Query.cut``), never refused.
+MAX_CLAUSES = 20
+MAX_ALTERNATIVES = 64
+MAX_PHRASE_WORDS = 12
+MAX_QUERY_TERMS = 256
 
 
 class KnownNames(NamedTuple):
@@ -100,7 +113,10 @@ def _usable(word: str) -> bool:
 
 
 def _expand(words: tuple[str, ...], names: KnownNames) -> Clause:
-    """The phrases one query unit stands for: itself, de-cliticised names, Latin variants."""
+    """The phrases one query unit stands for: itself, de-cliticised names, Latin variants.
+
+    Arabic variants come first (the archive is Arabic), so that a limit keeps them.
+    """
     first, rest = words[0], words[1:]
     tail = " ".join(rest)
     alternatives = {first}
@@ -108,12 +124,64 @@ def _expand(words: tuple[str, ...], names: KnownNames) -> Clause:
         if " ".join(filter(None, (form, tail))) in names.arabic:
             alternatives.add(form)
     phrases: list[Phrase] = [(frozenset(alternatives), *(frozenset({w}) for w in rest))]
-    key = " ".join(words)
-    for variant in names.variants.get(key, ()):
-        phrase = tuple(frozenset({w}) for w in variant.split())
-        if phrase not in phrases:
-            phrases.append(phrase)
-    return tuple(phrases)
+    variants = names.variants.get(" ".join(words), ())
+    for variant in sorted(variants, key=lambda v: (not _ARABIC_LETTER.search(v), v)):
+        phrases.append(tuple(frozenset({w}) for w in variant.split()))
+    return tuple(dict.fromkeys(phrases))
+
+
+def _holds(longer: Phrase, shorter: Phrase) -> bool:
+    """Whether ``longer`` can match only where ``shorter`` does: it holds it word for word."""
+    if len(shorter) == 1:
+        return any(slot <= shorter[0] for slot in longer)
+    n = len(shorter)
+    return any(
+        all(longer[i + k] <= shorter[k] for k in range(n)) for i in range(len(longer) - n + 1)
+    )
+
+
+def _simplest(phrases: Sequence[Phrase]) -> list[Phrase]:
+    """Alternatives without those that hold another ("محافظة دمشق" adds nothing to "دمشق")."""
+    unique = list(dict.fromkeys(phrases))
+    return [
+        p
+        for p in unique
+        if not any(_holds(p, q) for q in unique if len(q) <= len(p) and q is not p)
+    ]
+
+
+def _bounded(groups: list[tuple[bool, list[Phrase]]], cut: bool) -> Query:
+    """The query within the limits: repeats dropped, then the first clauses that fit."""
+    must: list[Clause] = []
+    exclude: list[Clause] = []
+    seen: set[tuple[bool, frozenset[Phrase]]] = set()
+    terms = 0
+    for negated, phrases in groups:
+        if len(phrases) > 4 * MAX_ALTERNATIVES:  # bounds the pairwise check below
+            phrases, cut = phrases[: 4 * MAX_ALTERNATIVES], True
+        key = (negated, frozenset(phrases))
+        if key in seen:
+            continue
+        alternatives = _simplest(phrases)
+        if len(seen) == MAX_CLAUSES:
+            cut = True
+            break
+        seen.add(key)
+        kept: list[Phrase] = []
+        for phrase in alternatives:
+            if len(phrase) > MAX_PHRASE_WORDS:
+                phrase, cut = phrase[:MAX_PHRASE_WORDS], True
+            size = sum(map(len, phrase))
+            if len(kept) == MAX_ALTERNATIVES or terms + size > MAX_QUERY_TERMS:
+                cut = True
+                break
+            if phrase not in kept:
+                kept.append(phrase)
+                terms += size
+        if not kept:
+            break
+        (exclude if negated else must).append(tuple(kept))
+    return Query(tuple(must), tuple(exclude), cut)
 
 
 def _join_latin_names(items, names: KnownNames):
@@ -145,8 +213,8 @@ def parse_query(text: str, names: KnownNames | None = None) -> Query:
         return Query()
     if names is None:
         names = known_names()
-    must: list[list[Phrase]] = []
-    exclude: list[Clause] = []
+    groups: list[tuple[bool, list[Phrase]]] = []  # (excluded, alternatives), as typed
+    expanded: dict[tuple[str, ...], Clause] = {}  # a repeated unit is expanded once
     join_next = False
     previous_positive = False
     for kind, negated, words in _join_latin_names(_lex(text[:MAX_QUERY_LENGTH]), names):
@@ -156,17 +224,19 @@ def parse_query(text: str, names: KnownNames | None = None) -> Query:
         words = tuple(w for w in words if _usable(w))
         if not words:
             continue
-        clause = _expand(words, names)
+        if words not in expanded:
+            expanded[words] = _expand(words, names)
+        clause = expanded[words]
         if negated:
-            exclude.append(clause)
+            groups.append((True, list(clause)))
             join_next = previous_positive = False
-        elif join_next and must:
-            must[-1].extend(p for p in clause if p not in must[-1])
+        elif join_next and groups:
+            groups[-1][1].extend(clause)
             join_next, previous_positive = False, True
         else:
-            must.append(list(clause))
+            groups.append((False, list(clause)))
             join_next, previous_positive = False, True
-    return Query(tuple(tuple(c) for c in must), tuple(exclude))
+    return _bounded(groups, cut=len(text) > MAX_QUERY_LENGTH)
 
 
 # -- Names of places and parties (for proclitic stripping and Latin queries) --------------------
@@ -235,10 +305,6 @@ def analyse(article) -> Analysed:
     return arabic.tokenize(article.title or ""), arabic.tokenize(article.body or "")
 
 
-def _token_terms(token: arabic.Token) -> tuple[str, ...]:
-    return tuple(t for t in token.terms if _usable(t))
-
-
 def _tsquote(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
@@ -285,9 +351,25 @@ def _quoted(terms: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(_tsquote(term) for term in terms if _usable(term))
 
 
+MARK = "_"  # begins every word in the FTS5 text; never part of a term (see arabic._WORD)
+
+
+@lru_cache(maxsize=1 << 18)
+def fts_word(terms: tuple[str, ...]) -> str:
+    """One word in the FTS5 text: its marked normalised form, then its other terms.
+
+    "وبدرعا" is written "_وبدرعا درعا بدرعا". Every word begins with its one marked token and
+    its other tokens follow from that form alone, so FTS5 positions delimit words: the
+    phrase "_بصري _الشام" is the word بصرى followed by the word الشام.
+    """
+    norm, *rest = terms
+    head = MARK + norm if _usable(norm) else MARK
+    return " ".join([head, *(term for term in rest if _usable(term))])
+
+
 def fts_text(tokens: Sequence[arabic.Token]) -> str:
-    """FTS5 column text: terms separated by spaces, words by " | " (kept for phrase checks)."""
-    return " | ".join(" ".join(_token_terms(token)) for token in tokens)
+    """FTS5 column text: the words of ``fts_word``, in order."""
+    return " ".join(map(fts_word, map(_TERMS, tokens)))
 
 
 # -- Backends ----------------------------------------------------------------------------------
@@ -370,21 +452,33 @@ class PostgresBackend:
 
 
 class SqliteBackend:
-    """An FTS5 table (rowid = article id) of the analyser's terms, ranked by bm25.
+    """An FTS5 table (rowid = article id) of the analyser's terms (``fts_text``), bm25-ranked.
 
-    FTS5 has no co-located tokens, so a phrase is found in two steps: FTS5 finds the articles
-    that contain every word of it, then ``newsroom_phrase()`` (registered on each connection)
-    checks adjacency in the word-grouped column text.
+    A query word matches its term marked (the word as written) or not (a word it was cut
+    from). A phrase becomes FTS5 phrases of whole words: every written form its words take
+    in the index (looked up first, so that only forms that occur are combined), so that FTS5
+    checks adjacency itself and no Python runs per article.
     """
+
+    TOKENIZE = "unicode61 remove_diacritics 0 tokenchars '_'"
 
     def __init__(self, connection):
         self.connection = connection
 
-    def install(self):
+    def install(self) -> bool:
+        """Create the table and its trigger; True when a table of an older format was replaced.
+
+        The format is the table's tokenizer: tables made before words were marked lack it.
+        """
         with self.connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+            row = cursor.fetchone()
+            replaced = row is not None and self.TOKENIZE not in row[0]
+            if replaced:
+                cursor.execute(f"DROP TABLE {FTS_TABLE}")
             cursor.execute(
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-                "title, body, tokenize = 'unicode61 remove_diacritics 0')"
+                f'title, body, tokenize = "{self.TOKENIZE}")'
             )
             # Also catches deletes that send no signal (queryset fast-deletes, test flushes).
             # Django rebuilds a table to alter it, which drops its triggers: post_migrate
@@ -393,6 +487,7 @@ class SqliteBackend:
                 f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE "
                 f"ON articles_article BEGIN DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END"
             )
+        return replaced
 
     def uninstall(self):
         with self.connection.cursor() as cursor:
@@ -400,8 +495,9 @@ class SqliteBackend:
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
     def clear(self):
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+        """An empty table of the current format (``reindex`` upgrades an older one)."""
+        self.uninstall()
+        self.install()
 
     @staticmethod
     def document(title: Sequence[arabic.Token], body: Sequence[arabic.Token]) -> tuple[str, str]:
@@ -418,69 +514,93 @@ class SqliteBackend:
                 [(pk, title, body) for pk, (title, body) in rows],
             )
 
-    @staticmethod
-    def match(query: Query) -> str:
-        """The FTS5 expression that finds the candidates (phrases as all of their words)."""
+    def indexed(self, forms: Iterable[str]) -> set[str]:
+        """Which of these normalised words occur in some article (one statement for all)."""
+        forms = list(forms)
+        if not forms:
+            return set()
+        wanted = [_fts_quote([MARK + form]) for form in forms]
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT key FROM json_each(%s) WHERE EXISTS "
+                f"(SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH value)",
+                [json.dumps(wanted, ensure_ascii=False)],
+            )
+            return {forms[key] for (key,) in cursor.fetchall()}
 
-        def slot(terms: Slot) -> str:
-            return "(" + " OR ".join('"' + t.replace('"', '""') + '"' for t in sorted(terms)) + ")"
+    def match(self, query: Query) -> str | None:
+        """The FTS5 expression of the query; None when no article can match it."""
+        slots = {s for c in (*query.must, *query.exclude) for p in c if len(p) > 1 for s in p}
+        candidates = {s: _slot_forms(s) for s in slots}
+        found = self.indexed({f for forms in candidates.values() for f in forms})
+        forms = {s: [f for f in candidates[s] if f in found] for s in slots}
 
-        def clause(phrases: Clause) -> str:
-            return "(" + " OR ".join("(" + " AND ".join(map(slot, p)) + ")" for p in phrases) + ")"
+        def alternative(phrase: Phrase) -> str | None:
+            if len(phrase) == 1:
+                return " OR ".join(
+                    _fts_quote([mark + t]) for t in sorted(phrase[0]) for mark in (MARK, "")
+                )
+            words = _combinations([forms[slot] for slot in phrase], MAX_PHRASE_FORMS)
+            return " OR ".join(_fts_quote(_phrase_tokens(w)) for w in words) or None
 
-        expression = " AND ".join(clause(c) for c in query.must)
-        words_only = [c for c in query.exclude if all(len(p) == 1 for p in c)]
-        if words_only:
-            expression = f"({expression}) NOT ({' OR '.join(clause(c) for c in words_only)})"
+        def clause(phrases: Clause) -> str | None:
+            parts = [part for part in map(alternative, phrases) if part]
+            return "(" + " OR ".join(parts) + ")" if parts else None
+
+        must = [clause(c) for c in query.must]
+        if not must or None in must:
+            return None
+        expression = " AND ".join(must)
+        excluded = [part for part in map(clause, query.exclude) if part]
+        if excluded:
+            expression = f"({expression}) NOT ({' OR '.join(excluded)})"
         return expression
 
     def search(self, queryset, query: Query):
-        where = [f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"]
-        params = [self.match(query)]
-        check = f"newsroom_phrase({FTS_TABLE}.title, {FTS_TABLE}.body, %s)"
-        for clause in query.must:
-            if any(len(p) > 1 for p in clause):
-                where.append(check)
-                params.append(_clause_json(clause))
-        for clause in query.exclude:
-            if any(len(p) > 1 for p in clause):
-                where.append("NOT " + check)
-                params.append(_clause_json(clause))
+        expression = self.match(query)
+        if expression is None:
+            return queryset.annotate(rank=Value(0.0)).none()
         return queryset.extra(
             select={"rank": f"-bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0)"},
             tables=[FTS_TABLE],
-            where=where,
-            params=params,
+            where=[f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"],
+            params=[expression],
         )
 
 
-def _clause_json(clause: Clause) -> str:
-    return json.dumps([[sorted(slot) for slot in phrase] for phrase in clause], ensure_ascii=False)
+# A phrase is searched in at most this many combinations of its words' written forms, the
+# shortest forms first: "ريف دمشق" is 8 x 5 in the ANT corpus; only a long phrase of common
+# words is cut down, in its rarer glued forms of later words first.
+MAX_PHRASE_FORMS = 64
 
 
-@lru_cache(maxsize=256)
-def _clause_from_json(text: str) -> Clause:
-    return tuple(tuple(frozenset(slot) for slot in phrase) for phrase in json.loads(text))
+def _fts_quote(tokens: Sequence[str]) -> str:
+    return '"' + " ".join(tokens).replace('"', '""') + '"'
 
 
-def _phrase_in_groups(phrase: Phrase, groups: list[set[str]]) -> bool:
-    first, rest = phrase[0], phrase[1:]
-    for i in range(len(groups) - len(rest)):
-        if first & groups[i] and all(s & groups[i + 1 + k] for k, s in enumerate(rest)):
-            return True
-    return False
+def _slot_forms(slot: Slot) -> list[str]:
+    """Every normalised word a query word matches, its own terms first."""
+    forms = dict.fromkeys(sorted(slot))
+    for term in sorted(slot):
+        forms.update(dict.fromkeys(arabic.written_forms(term)))
+    return [form for form in forms if _usable(form)]
 
 
-def _sqlite_phrase(title: str | None, body: str | None, clause_json: str) -> int:
-    """Whether one of the clause's phrases occurs, word after word, in the title or the body."""
-    clause = _clause_from_json(clause_json)
-    for text in (title, body):
-        if not text:
-            continue
-        groups = [set(group.split()) for group in text.split("|")]
-        if any(_phrase_in_groups(phrase, groups) for phrase in clause):
-            return 1
-    return 0
+def _combinations(slots: list[list[str]], cap: int) -> Iterable[tuple[str, ...]]:
+    """The product of the slots' forms, each slot cut (the longest, later first) to fit ``cap``."""
+    sizes = [len(forms) for forms in slots]
+    while math.prod(sizes) > cap:
+        widest = max(range(len(sizes)), key=lambda k: (sizes[k], k))
+        sizes[widest] -= 1
+    return itertools.product(*(forms[:n] for forms, n in zip(slots, sizes, strict=True)))
+
+
+def _phrase_tokens(words: Sequence[str]) -> list[str]:
+    """The FTS5 tokens of adjacent words: each whole but the last, of which the mark suffices."""
+    tokens = [
+        t for word in words[:-1] for t in fts_word((word, *arabic.strip_proclitics(word))).split()
+    ]
+    return [*tokens, MARK + words[-1]]
 
 
 def _backend(using: str = "default"):
@@ -651,14 +771,6 @@ for _model in ("articles.Location", "articles.Party"):
     post_delete.connect(forget_names, sender=_model, dispatch_uid=f"search_names_del_{_model}")
 
 
-@receiver(connection_created, dispatch_uid="search_sqlite_functions")
-def _register_sqlite_functions(sender, connection, **kwargs):
-    if connection.vendor == "sqlite":
-        connection.connection.create_function(
-            "newsroom_phrase", 3, _sqlite_phrase, deterministic=True
-        )
-
-
 @receiver(post_migrate, dispatch_uid="search_install_index")
 def _reinstall_after_migrate(sender, app_config=None, using="default", plan=None, **kwargs):
     if app_config is None or app_config.label != "articles":
@@ -666,5 +778,22 @@ def _reinstall_after_migrate(sender, app_config=None, using="default", plan=None
     from django.db.migrations.recorder import MigrationRecorder
 
     applied = MigrationRecorder(connections[using]).applied_migrations()
-    if ("articles", "0002_search_index") in applied:
-        _backend(using).install()
+    if ("articles", "0002_search_index") not in applied:
+        return
+    # One transaction: an interrupted upgrade leaves the old index, and the next migrate
+    # upgrades it again.
+    with transaction.atomic(using=using):
+        if _backend(using).install():
+            _index_again(using, kwargs.get("stdout") if kwargs.get("verbosity", 1) else None)
+
+
+def _index_again(using: str, stdout) -> None:
+    """Fill an index that replaced one of an older format (SQLite, after an upgrade)."""
+    from .models import Article
+
+    if stdout:
+        stdout.write("Indexing every article again in the new search index format...")
+    articles = Article.objects.using(using).only("pk", "title", "body").order_by("pk")
+    count = index_articles(articles.iterator(chunk_size=500), using=using)
+    if stdout:
+        stdout.write(f"  {count} articles indexed.")
