@@ -438,17 +438,63 @@ class PostgresBackend:
         parts = [clause(c) for c in query.must] + ["!" + clause(c) for c in query.exclude]
         return " & ".join(parts)
 
+    # A query of more terms is first narrowed to those that occur (see ``present``).
+    PROBED_TERMS = 8
+
+    def present(self, terms: Sequence[str]) -> set[str]:
+        """Which of these terms some article's vector holds, looked up in the GIN index."""
+        probe = (
+            "SELECT w.k FROM unnest(%s::text[]) WITH ORDINALITY AS w(q, k) WHERE EXISTS "
+            "(SELECT 1 FROM articles_article WHERE search_vector @@ w.q::tsquery)"
+        )
+        alias = self.connection.alias
+        with transaction.atomic(using=alias), self.connection.cursor() as cursor:
+            # For EXISTS the planner would rather read articles until one holds the term, and
+            # for a term no article holds (most spellings of a Latin name) that is all of them.
+            cursor.execute("SELECT current_setting('enable_seqscan')")
+            (previous,) = cursor.fetchone()
+            cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+            cursor.execute(probe, [[_tsquote(term) for term in terms]])
+            found = {terms[k - 1] for (k,) in cursor.fetchall()}
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+        return found
+
     def search(self, queryset, query: Query):
         """Matches by the whole text; ranked by the title and opening words.
 
         Ranking by the whole vector would read every match's vector a second time (they are
-        stored out of line): the cost of a common town name would grow with the archive.
+        stored out of line): the cost of a common town name would grow with the archive. A
+        query of many alternatives is narrowed to the terms that occur: the planner, which
+        knows nothing of rare words, would otherwise expect an OR of sixty spellings to match
+        a large share of the archive and read every article's vector instead of the index.
         """
+        terms = sorted(_terms(query))
+        if len(terms) > self.PROBED_TERMS:
+            query = _within(query, self.present(terms))
+            if not query:
+                return queryset.annotate(rank=Value(0.0)).none()
         tsquery = Cast(Value(self.tsquery(query)), SearchQueryField())
         rank = SearchRank(F("rank_vector"), tsquery, weights=self.WEIGHTS)
         return queryset.filter(_Matches(F("search_vector"), tsquery)).annotate(
             rank=Coalesce(rank, Value(0.0))
         )
+
+
+def _terms(query: Query) -> set[str]:
+    return {t for c in (*query.must, *query.exclude) for p in c for slot in p for t in slot}
+
+
+def _within(query: Query, present: set[str]) -> Query:
+    """The query without what cannot match: terms no article holds, phrases left without."""
+
+    def narrowed(clause: Clause) -> Clause:
+        phrases = (tuple(slot & present for slot in phrase) for phrase in clause)
+        return tuple(phrase for phrase in phrases if all(phrase))
+
+    must = tuple(map(narrowed, query.must))
+    if not all(must):
+        return Query(cut=query.cut)
+    return Query(must, tuple(filter(None, map(narrowed, query.exclude))), query.cut)
 
 
 class SqliteBackend:
