@@ -162,13 +162,12 @@ def _bounded(groups: list[tuple[bool, list[Phrase]]], cut: bool) -> Query:
         key = (negated, frozenset(phrases))
         if key in seen:
             continue
-        alternatives = _simplest(phrases)
         if len(seen) == MAX_CLAUSES:
             cut = True
             break
         seen.add(key)
         kept: list[Phrase] = []
-        for phrase in alternatives:
+        for phrase in _simplest(phrases):
             if len(phrase) > MAX_PHRASE_WORDS:
                 phrase, cut = phrase[:MAX_PHRASE_WORDS], True
             size = sum(map(len, phrase))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles import arabic
+from articles import arabic, search
 from articles.ingest import IngestError, decode
 from articles.models import Article
 from articles.search import KnownNames, parse_query
@@ -105,6 +105,25 @@ NAMES = KnownNames(
 @given(QUERIES)
 def test_the_query_parser_never_raises(text):
     parse_query(text, NAMES)
+
+
+LONG_QUERIES = st.lists(
+    st.sampled_from(["درعا", "طفس", "بصرى", "الشام", "Daraa", "Deir", "ez-Zor", "OR", '"', "-"])
+    | st.text(alphabet=ARABIC, min_size=2, max_size=6),
+    max_size=400,
+).map(" ".join)
+
+
+@FUZZ
+@given(LONG_QUERIES)
+def test_every_query_parses_within_the_limits(text):
+    query = parse_query(text, NAMES)
+    clauses = (*query.must, *query.exclude)
+    assert len(clauses) <= search.MAX_CLAUSES
+    assert all(len(clause) <= search.MAX_ALTERNATIVES for clause in clauses)
+    assert all(len(phrase) <= search.MAX_PHRASE_WORDS for c in clauses for phrase in c)
+    terms = sum(len(slot) for c in clauses for phrase in c for slot in phrase)
+    assert terms <= search.MAX_QUERY_TERMS
 
 
 @pytest.mark.parametrize(

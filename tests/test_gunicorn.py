@@ -57,7 +57,7 @@ def gunicorn(tmp_path):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start:\n{server.stdout.read()}")
+                    raise RuntimeError(f"gunicorn did not start:\n{server.stdout.read()}") from None
                 time.sleep(0.1)
         yield port
     finally:
