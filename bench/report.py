@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from bench import hostile
 from bench.corpus import ATTRIBUTION
 
 # (what, check, target as said in issue 6); a check returns (value shown, met?) or None.
@@ -278,6 +279,16 @@ means the timings include waiting for a CPU).
 
 {verdict_table(rows)}
 
+## Hostile queries (issue 17)
+
+{hostile.__doc__.split(chr(10) + chr(10), 1)[1].strip()}
+
+Each query: one untimed run, then timed runs (the median, and the slowest in brackets); the
+search is the first page of 20 with its count, the browse page is the results page with its
+snippets and facets; "within 0.5 s" takes the slowest of both.
+
+{hostile.section(rows)}
+
 ## Ingest runs
 
 {ingest_notes(rows)}
@@ -300,6 +311,12 @@ Search for the phrase دير الزور:
 
 ```
 {plans["search_phrase"]}
+```
+
+Search for Damascus (sixty spellings):
+
+```
+{plans.get("hostile", "not measured")}
 ```
 
 The icontains baseline's count for درعا:

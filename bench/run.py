@@ -29,6 +29,8 @@ from itertools import islice
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import hostile
+
 PROJECT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/newsroom_bench"
 SIZES = [10_000, 100_000, 300_000]
@@ -264,6 +266,7 @@ def measure_size(args, size: int, child_env: dict, steps: dict) -> dict:
     row["baseline_answers"] = {query: answer[1] for query, answer in baseline_answers.items()}
     row["ratio"] = row["baseline"]["median"] / row["search"]["median"]
 
+    browse = None
     try:
         client = Client()
         # Every page needs a login (an internal tool): browse as an editor would.
@@ -275,9 +278,12 @@ def measure_size(args, size: int, child_env: dict, steps: dict) -> dict:
             lambda query: browse_page(client, query), [None, *queries], warm=1, passes=1
         )
         row["browse"] = summary(browse_times)
+        browse = lambda query: browse_page(client, query)  # noqa: E731
     except Exception as error:  # the page may not exist yet on this checkout
         row["browse"] = None
         row["browse_error"] = f"{type(error).__name__}: {error}"
+    row["load_before_hostile"] = os.getloadavg()[0]
+    row["hostile"] = hostile.measure(search_page, browse, args.passes)
     row["database_size_mb"] = database_size_mb(connection)
     row["load_after"] = os.getloadavg()[0]
     return row
@@ -423,6 +429,7 @@ def main(argv=None) -> int:
             plans = {
                 "search": explain("درعا"),
                 "search_phrase": explain("دير الزور"),
+                "hostile": explain("Damascus"),
                 "baseline": explain_baseline("درعا"),
             }
             written = report.write(args.out, meta, rows, plans)
