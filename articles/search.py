@@ -559,58 +559,92 @@ class SqliteBackend:
                 [(pk, title, body) for pk, (title, body) in rows],
             )
 
-    def indexed(self, forms: Iterable[str]) -> set[str]:
-        """Which of these normalised words occur in some article (one statement for all)."""
-        forms = list(forms)
-        if not forms:
+    def indexed(self, tokens: Iterable[str]) -> set[str]:
+        """Which of these tokens some article holds (one statement for all)."""
+        tokens = list(tokens)
+        if not tokens:
             return set()
-        wanted = [_fts_quote([MARK + form]) for form in forms]
         with self.connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT key FROM json_each(%s) WHERE EXISTS "
                 f"(SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH value)",
-                [json.dumps(wanted, ensure_ascii=False)],
+                [json.dumps([_fts_quote([t]) for t in tokens], ensure_ascii=False)],
             )
-            return {forms[key] for (key,) in cursor.fetchall()}
+            return {tokens[key] for (key,) in cursor.fetchall()}
+
+    def phrase_forms(self, slots: set[Slot]) -> dict[Slot, list[str]]:
+        """The written forms each word of the query's phrases takes in the index.
+
+        Two lookups: the words themselves, then the glued forms of those found inside a
+        glued word (a term no word was cut to has no glued form: most Latin spellings).
+        """
+        terms = {term for slot in slots for term in slot}
+        found = self.indexed({token for t in terms for token in (MARK + t, t)})
+        glued = {f for t in terms if t in found for f in arabic.written_forms(t)[1:]}
+        found |= self.indexed({MARK + form for form in glued if MARK + form not in found})
+        return {s: [f for f in _slot_forms(s) if MARK + f in found] for s in slots}
 
     def match(self, query: Query) -> str | None:
         """The FTS5 expression of the query; None when no article can match it."""
         slots = {s for c in (*query.must, *query.exclude) for p in c if len(p) > 1 for s in p}
-        candidates = {s: _slot_forms(s) for s in slots}
-        found = self.indexed({f for forms in candidates.values() for f in forms})
-        forms = {s: [f for f in candidates[s] if f in found] for s in slots}
+        forms = self.phrase_forms(slots)
 
-        def alternative(phrase: Phrase) -> str | None:
-            if len(phrase) == 1:
-                return " OR ".join(
-                    _fts_quote([mark + t]) for t in sorted(phrase[0]) for mark in (MARK, "")
-                )
-            words = _combinations([forms[slot] for slot in phrase], MAX_PHRASE_FORMS)
-            return " OR ".join(_fts_quote(_phrase_tokens(w)) for w in words) or None
+        def phrase(words: Phrase) -> str | None:
+            combinations = _combinations([forms[slot] for slot in words], MAX_PHRASE_FORMS)
+            return " OR ".join(_fts_quote(_phrase_tokens(c)) for c in combinations) or None
 
-        def clause(phrases: Clause) -> str | None:
-            parts = [part for part in map(alternative, phrases) if part]
-            return "(" + " OR ".join(parts) + ")" if parts else None
-
-        must = [clause(c) for c in query.must]
+        must = [_clause(c, phrase) for c in query.must]
         if not must or None in must:
             return None
         expression = " AND ".join(must)
-        excluded = [part for part in map(clause, query.exclude) if part]
+        excluded = [part for part in (_clause(c, phrase) for c in query.exclude) if part]
         if excluded:
             expression = f"({expression}) NOT ({' OR '.join(excluded)})"
         return expression
 
     def search(self, queryset, query: Query):
-        expression = self.match(query)
-        if expression is None:
+        """Matches by ``match``, ranked by bm25 over the query's words.
+
+        bm25 weighs every FTS5 phrase of the expression it ranks by, reading each phrase's
+        matches in the whole index: ranking by the dozens of phrases of ``match`` cost more
+        than finding the articles. So a query with phrases is ranked by its words (the
+        phrases as all of their words) and filtered by ``match`` in a subquery; "+" keeps
+        SQLite from looking the subquery's ids up one by one in the ranked expression.
+        """
+        exact = self.match(query)
+        if exact is None:
             return queryset.annotate(rank=Value(0.0)).none()
+        where = [f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"]
+        if any(len(p) > 1 for c in (*query.must, *query.exclude) for p in c):
+            params = [" AND ".join(_clause(c, _all_words) for c in query.must), exact]
+            where.append(
+                f"+{FTS_TABLE}.rowid IN (SELECT exact.rowid FROM {FTS_TABLE} AS exact "
+                f"WHERE exact.{FTS_TABLE} MATCH %s)"
+            )
+        else:
+            params = [exact]
         return queryset.extra(
             select={"rank": f"-bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0)"},
             tables=[FTS_TABLE],
-            where=[f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"],
-            params=[expression],
+            where=where,
+            params=params,
         )
+
+
+def _word(slot: Slot) -> str:
+    """A query word in FTS5: its terms, marked (a word as written) or not (inside one)."""
+    return " OR ".join(_fts_quote([mark + t]) for t in sorted(slot) for mark in (MARK, ""))
+
+
+def _all_words(phrase: Phrase) -> str:
+    return " AND ".join(f"({_word(slot)})" for slot in phrase)
+
+
+def _clause(clause: Clause, phrase) -> str | None:
+    """Alternatives joined by OR: words as ``_word``, phrases as ``phrase`` makes them."""
+    parts = [_word(p[0]) if len(p) == 1 else phrase(p) for p in clause]
+    parts = [part for part in parts if part]
+    return "(" + " OR ".join(parts) + ")" if parts else None
 
 
 # A phrase is searched in at most this many combinations of its words' written forms, the
@@ -624,7 +658,7 @@ def _fts_quote(tokens: Sequence[str]) -> str:
 
 
 def _slot_forms(slot: Slot) -> list[str]:
-    """Every normalised word a query word matches, its own terms first."""
+    """Every normalised word a query word may be, its own terms first (arabic.written_forms)."""
     forms = dict.fromkeys(sorted(slot))
     for term in sorted(slot):
         forms.update(dict.fromkeys(arabic.written_forms(term)))
