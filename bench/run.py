@@ -207,9 +207,12 @@ def after_ingest() -> None:
             cursor.execute("PRAGMA optimize")
 
 
+TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+
+
 def explain(query: str) -> str:
     """The database's plan, with real timings on PostgreSQL, of each SQL a search runs."""
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
@@ -220,9 +223,13 @@ def explain(query: str) -> str:
         else ("EXPLAIN QUERY PLAN ")
     )
     blocks = []
-    with connection.cursor() as cursor:
+    # Replayed in one transaction, as a search runs its lookups (a setting made for one of
+    # them applies to the next); transaction control itself has no plan.
+    with transaction.atomic(), connection.cursor() as cursor:
         for number, executed in enumerate(captured.captured_queries, 1):
             statement = executed["sql"]
+            if statement.split(" ", 1)[0].upper() in TRANSACTION_CONTROL:
+                continue
             cursor.execute(prefix + statement)
             plan = "\n".join(" | ".join(str(part) for part in row) for row in cursor.fetchall())
             blocks.append(f"-- query {number}\n{statement}\n\n{plan}")
