@@ -584,45 +584,53 @@ class SqliteBackend:
         found |= self.indexed({MARK + form for form in glued if MARK + form not in found})
         return {s: [f for f in _slot_forms(s) if MARK + f in found] for s in slots}
 
-    def match(self, query: Query) -> str | None:
-        """The FTS5 expression of the query; None when no article can match it."""
+    def match(self, query: Query) -> tuple[str, str] | None:
+        """The FTS5 expressions that find the query's articles and that rank them.
+
+        None when no article can match. Ranking by bm25 reads the matches of every FTS5
+        phrase of its expression in the whole index, and a phrase of common words makes
+        dozens of them (its written forms combined), so a query with phrases is ranked by
+        its words, each phrase as all of its words.
+        """
         slots = {s for c in (*query.must, *query.exclude) for p in c if len(p) > 1 for s in p}
         forms = self.phrase_forms(slots)
 
-        def phrase(words: Phrase) -> str | None:
-            combinations = _combinations([forms[slot] for slot in words], MAX_PHRASE_FORMS)
-            return " OR ".join(_fts_quote(_phrase_tokens(c)) for c in combinations) or None
+        def possible(clause: Clause) -> list[Phrase]:
+            return [p for p in clause if len(p) == 1 or all(forms[slot] for slot in p)]
 
-        must = [_clause(c, phrase) for c in query.must]
-        if not must or None in must:
+        def phrase(words: Phrase) -> str:
+            combinations = _combinations([forms[slot] for slot in words], MAX_PHRASE_FORMS)
+            return " OR ".join(_fts_quote(_phrase_tokens(c)) for c in combinations)
+
+        must = [possible(c) for c in query.must]
+        if not all(must):
             return None
-        expression = " AND ".join(must)
-        excluded = [part for part in (_clause(c, phrase) for c in query.exclude) if part]
-        if excluded:
-            expression = f"({expression}) NOT ({' OR '.join(excluded)})"
-        return expression
+        exclude = [c for c in map(possible, query.exclude) if c]
+        found = " AND ".join(_clause(c, phrase) for c in must)
+        if exclude:
+            found = f"({found}) NOT ({' OR '.join(_clause(c, phrase) for c in exclude)})"
+        if all(len(p) == 1 for c in (*must, *exclude) for p in c):
+            return found, found
+        return found, " AND ".join(_clause(c, _all_words) for c in must)
 
     def search(self, queryset, query: Query):
-        """Matches by ``match``, ranked by bm25 over the query's words.
+        """Articles found by one expression of ``match``, ranked by bm25 over the other.
 
-        bm25 weighs every FTS5 phrase of the expression it ranks by, reading each phrase's
-        matches in the whole index: ranking by the dozens of phrases of ``match`` cost more
-        than finding the articles. So a query with phrases is ranked by its words (the
-        phrases as all of their words) and filtered by ``match`` in a subquery; "+" keeps
-        SQLite from looking the subquery's ids up one by one in the ranked expression.
+        When they differ, the finding one is a subquery; "+" keeps SQLite from looking its
+        ids up one by one in the ranking expression.
         """
-        exact = self.match(query)
-        if exact is None:
+        expressions = self.match(query)
+        if expressions is None:
             return queryset.annotate(rank=Value(0.0)).none()
+        found, ranked = expressions
         where = [f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"]
-        if any(len(p) > 1 for c in (*query.must, *query.exclude) for p in c):
-            params = [" AND ".join(_clause(c, _all_words) for c in query.must), exact]
+        params = [ranked]
+        if found != ranked:
             where.append(
-                f"+{FTS_TABLE}.rowid IN (SELECT exact.rowid FROM {FTS_TABLE} AS exact "
-                f"WHERE exact.{FTS_TABLE} MATCH %s)"
+                f"+{FTS_TABLE}.rowid IN (SELECT found.rowid FROM {FTS_TABLE} AS found "
+                f"WHERE found.{FTS_TABLE} MATCH %s)"
             )
-        else:
-            params = [exact]
+            params.append(found)
         return queryset.extra(
             select={"rank": f"-bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0)"},
             tables=[FTS_TABLE],
@@ -640,11 +648,9 @@ def _all_words(phrase: Phrase) -> str:
     return " AND ".join(f"({_word(slot)})" for slot in phrase)
 
 
-def _clause(clause: Clause, phrase) -> str | None:
+def _clause(clause: Sequence[Phrase], phrase) -> str:
     """Alternatives joined by OR: words as ``_word``, phrases as ``phrase`` makes them."""
-    parts = [_word(p[0]) if len(p) == 1 else phrase(p) for p in clause]
-    parts = [part for part in parts if part]
-    return "(" + " OR ".join(parts) + ")" if parts else None
+    return "(" + " OR ".join(_word(p[0]) if len(p) == 1 else phrase(p) for p in clause) + ")"
 
 
 # A phrase is searched in at most this many combinations of its words' written forms, the
