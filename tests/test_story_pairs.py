@@ -101,7 +101,7 @@ def test_every_label_and_bin_is_in_both_halves(pairs):
     for field, values in (("label", SAME_COPY | NOT_SAME_COPY), ("bin", set(BINS))):
         for half in HALVES:
             present = {p[field] for p in pairs if p["half"] == half}
-            assert present == values, f"{half} lacks {field} {sorted(values - present)}"
+            assert present == values, f"{half}: {field}s {sorted(values ^ present)} differ"
 
 
 def test_every_paired_article_is_in_its_corpus_file(pairs, corpus_articles):
