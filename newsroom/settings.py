@@ -104,6 +104,26 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite is for a small team on one machine (a newsroom's server runs PostgreSQL). So that a
+# few editors can work at once:
+# - WAL journal: pages, searches and long exports never block a save, nor a save them (in the
+#   default rollback journal one slow reader made every login fail with "database is locked").
+#   Kept in the file once set; WAL needs a local disk, not a network share.
+# - IMMEDIATE transactions take the write lock when they begin: two simultaneous saves queue,
+#   and the second reads the first's version and gets the conflict message. Deferred ones both
+#   read first, then the second could not write: a 500 "database is locked".
+# - timeout: how long a writer waits for that lock, in seconds. The app's write transactions
+#   are short (an admin save; an import commits every 100 texts), so waits are too; a holder
+#   this slow is a fault and the writer gets an error rather than waiting for ever.
+# - synchronous stays FULL (the default): a saved article survives a power cut.
+# Options in DATABASE_URL's query string (sqlite:///path?timeout=60) take precedence.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

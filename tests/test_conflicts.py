@@ -79,8 +79,8 @@ def test_editor_who_reloads_after_a_conflict_saves_normally(django_user_model, s
 def test_two_simultaneous_saves_one_wins_the_other_is_told(django_user_model, story):
     if connection.vendor != "postgresql":
         pytest.skip(
-            "needs row locks: SQLite lets one writer in at a time and refuses the other "
-            "('database is locked'); CI runs this on PostgreSQL"
+            "the in-memory SQLite test database has no second connection to race; "
+            "tests/test_sqlite_writers.py runs this race on a SQLite file"
         )
     clients = [editor(django_user_model, name) for name in ("amal", "basel")]
     forms = [form_as_loaded(client, story) for client in clients]
