@@ -1,0 +1,12 @@
+"""gunicorn's settings for the archive: `gunicorn newsroom.wsgi -c newsroom/gunicorn.conf.py`.
+
+Options given on the command line after these take precedence (the port, the workers).
+"""
+
+# Threads, not gunicorn's default sync worker. A sync worker that has not finished a request
+# within `timeout` (30 s) is killed, even while it streams: a large CSV export arrived cut off
+# mid-body with HTTP 200. A gthread worker's main loop keeps telling the arbiter it is alive
+# while its threads serve, so the timeout only catches a worker stuck as a whole, and a long
+# export streams to its end (tests/test_export_streaming.py, with a 2 s timeout).
+worker_class = "gthread"
+threads = 4
