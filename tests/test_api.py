@@ -295,3 +295,21 @@ def test_api_answers_a_bad_cursor_with_a_message(reader, deep_archive, cursor):
     response = reader.get(reverse("api-article-list"), {"cursor": cursor})  # newest first
     assert response.status_code == 400
     assert "cursor" in response.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("api-article-list", []),
+        ("article-export-csv", []),
+        ("article-export-json", []),
+        ("article-feed", []),
+        ("location-feed", ["daraa"]),
+    ],
+)
+def test_data_of_the_archive_is_never_kept_by_a_cache(reader, archive, name, args):
+    """A shared computer's browser or a proxy must not keep the archive after logout."""
+    response = reader.get(reverse(name, args=[getattr(archive, arg).pk for arg in args]))
+    assert response.status_code == 200
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= cache_control
