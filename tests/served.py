@@ -158,6 +158,7 @@ def served(database: SharedDatabase, tmp_path: Path, *, debug: bool, timeout: in
     command = without_options(production_command()[1:], "--bind", "-b", "--workers", "-w")
     command = [str(GUNICORN), *command]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", str(timeout)]
+    command += ["--no-control-socket"]  # one per user at a fixed path: leave it to real servers
     env = {
         **os.environ,
         "DATABASE_URL": database.url,
