@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import formats
 from django.utils.html import format_html
@@ -23,15 +25,48 @@ from .models import (
 )
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History for everyone who may view a record; reverting only for who may change it.
+
+    django-simple-history's revert form checks just the view permission and saves whatever is
+    posted to it, so a Reader could change any record (or bring back a deleted article) by
+    posting the form; its ``revert_disabled`` only hides the button. Here it decides.
+    """
+
+    object_history_list_template = "admin/history_list.html"
+
+    def revert_disabled(self, request, obj=None):
+        if obj is not None and not self.model._default_manager.filter(pk=obj.pk).exists():
+            # A deletion record: reverting to it creates the record again.
+            return not self.has_add_permission(request)
+        return super().revert_disabled(request, obj) or not self.has_change_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        record = self._history_record(object_id, version_id)
+        if self.revert_disabled(request, record.instance):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _history_record(self, object_id, version_id):
+        """The historical record the URL names; 404 for ids that cannot be one (``abc``)."""
+        history = self.model.history.model
+        try:
+            return history.objects.get(
+                **{self.model._meta.pk.attname: object_id, "history_id": version_id}
+            )
+        except (history.DoesNotExist, ValueError, TypeError, OverflowError) as error:
+            raise Http404 from error
+
+
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["name_ar", "name_en", "kind", "url"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "aliases"]
 
 
 @admin.register(Location)
-class LocationAdmin(SimpleHistoryAdmin):
+class LocationAdmin(HistoryAdmin):
     list_display = ["name_ar", "name_en", "kind", "parent", "ambiguous", "ocha_pcode"]
     list_filter = ["kind", "ambiguous"]
     list_select_related = ["parent"]
@@ -60,7 +95,7 @@ class LocationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(HistoryAdmin):
     list_display = ["name_ar", "name_en", "kind", "parent", "ambiguous"]
     list_filter = ["kind", "ambiguous"]
     list_select_related = ["parent"]
@@ -138,7 +173,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(HistoryAdmin):
     form = ArticleAdminForm
     list_display = ["title", "source", "byline", "published", "created_at"]
     list_filter = [
@@ -252,7 +287,7 @@ class ReviewStatusFilter(admin.SimpleListFilter):
             }
 
 
-class MentionAdmin(SimpleHistoryAdmin):
+class MentionAdmin(HistoryAdmin):
     """The review queue: proposed mentions, with the words around them, confirmed or rejected
     in bulk."""
 
