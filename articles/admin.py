@@ -301,12 +301,13 @@ class MentionAdmin(HistoryAdmin):
     def words_around(self, mention):
         return context(mention)
 
-    @admin.action(description=_("Confirm the selected mentions"))
+    # Without permissions, Django offers an action to anyone who may view the list.
+    @admin.action(permissions=["change"], description=_("Confirm the selected mentions"))
     def confirm(self, request, queryset):
         changed = decide(queryset, MentionStatus.CONFIRMED)
         self.message_user(request, _("%(n)d mentions confirmed.") % {"n": changed})
 
-    @admin.action(description=_("Reject the selected mentions"))
+    @admin.action(permissions=["change"], description=_("Reject the selected mentions"))
     def reject(self, request, queryset):
         changed = decide(queryset, MentionStatus.REJECTED)
         self.message_user(request, _("%(n)d mentions rejected.") % {"n": changed})
