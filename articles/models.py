@@ -1,6 +1,7 @@
 """Sources, places, parties, articles and the mentions that tie them together."""
 
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -134,6 +135,19 @@ class Location(Named):
 
     def get_absolute_url(self):
         return reverse("location-detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        # The parent's path lists it and every place above it: this place must not be one.
+        if self.pk and self.parent and str(self.pk) in self.parent.path.strip("/").split("/"):
+            raise ValidationError(
+                {
+                    "parent": ValidationError(
+                        _("A place cannot lie inside itself or inside a place within it."),
+                        code="inside_itself",
+                    )
+                }
+            )
 
     def save(self, *args, **kwargs):
         old_path = self.path

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from articles.models import Article, Location, LocationMention
@@ -52,3 +53,38 @@ def test_editor_adds_a_town_under_a_governorate_and_tags_an_article(editor_clien
     mention = LocationMention.objects.get(article=story)
     assert (mention.location, mention.status) == (nawa, "confirmed")
     assert list(Article.objects.in_location(daraa)) == [story]
+
+
+@pytest.fixture
+def chain():
+    """Daraa › Izra › Nawa."""
+    daraa = Location.objects.create(name_ar="درعا", name_en="Daraa", kind="governorate")
+    izra = Location.objects.create(name_ar="إزرع", kind="district", parent=daraa)
+    nawa = Location.objects.create(name_ar="نوى", kind="town", parent=izra)
+    return daraa, izra, nawa
+
+
+@pytest.mark.parametrize("new_parent", ["itself", "its child", "its grandchild"])
+def test_a_place_cannot_be_put_inside_itself(editor_client, chain, new_parent):
+    daraa, izra, nawa = chain
+    parent = {"itself": daraa, "its child": izra, "its grandchild": nawa}[new_parent]
+    response = editor_client.post(
+        reverse("admin:articles_location_change", args=[daraa.pk]),
+        {"name_ar": "درعا", "name_en": "Daraa", "kind": "governorate", "parent": parent.pk},
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert [error.code for error in errors.as_data()["parent"]] == ["inside_itself"]
+    daraa.refresh_from_db()
+    assert daraa.parent is None
+    assert [p.pk for p in nawa.ancestors()] == [daraa.pk, izra.pk]
+
+
+def test_any_form_is_refused_a_circle_of_places(chain):
+    daraa, izra, nawa = chain
+    daraa.parent = nawa
+    with pytest.raises(ValidationError) as refused:
+        daraa.full_clean()
+    assert list(refused.value.message_dict) == ["parent"]
+    nawa.parent = daraa  # moving a place higher up its own branch is fine
+    nawa.full_clean()
