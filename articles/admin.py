@@ -156,7 +156,17 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         submitted = cleaned.get("based_on_version")
         current = self._current_version(lock=True)
-        if current is not None and submitted is not None and submitted != current:
+        if current is not None and submitted is None:
+            # Every form of ours sends it (change, revert, restore); without it the copy may be
+            # older than the text, and saving it would silently undo someone's changes.
+            raise forms.ValidationError(
+                _(
+                    "This form did not say which version of the article it was based on, so "
+                    "your changes were NOT saved. Copy them, reload the page and apply them again."
+                ),
+                code="no_version",
+            )
+        if current is not None and submitted != current:
             raise forms.ValidationError(self._conflict_message(), code="conflict")
         self.instance.version = (current or submitted or 0) + 1
         return cleaned

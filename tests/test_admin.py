@@ -40,6 +40,7 @@ def test_editor_adds_a_town_under_a_governorate_and_tags_an_article(editor_clien
     form = {
         "title": story.title,
         "body": story.body,
+        "based_on_version": story.version,  # as the change page sends it
         "location_mentions-TOTAL_FORMS": "1",
         "location_mentions-INITIAL_FORMS": "0",
         "location_mentions-0-location": nawa.pk,
