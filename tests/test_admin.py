@@ -2,9 +2,11 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.models import Article, Location, LocationMention
+from articles.models import Article, Location, LocationMention, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +91,73 @@ def test_any_form_is_refused_a_circle_of_places(chain):
     assert list(refused.value.message_dict) == ["parent"]
     nawa.parent = daraa  # moving a place higher up its own branch is fine
     nawa.full_clean()
+
+
+# Staff may filter the lists only by what the lists' filters offer: never a server error, and
+# never a pattern of their own run over every article's text.
+PATTERN = "(x+x+)+y"
+HOSTILE_LISTS = {
+    "regex on the text": ("article", {"body__regex": PATTERN}),
+    "broken regex": ("article", {"title__regex": "(a"}),
+    "case-blind regex": ("article", {"body__iregex": PATTERN}),
+    "substring scan": ("article", {"body__icontains": PATTERN}),
+    "year past the calendar": ("article", {"published__year": "99999999999"}),
+    "last year of the calendar": ("article", {"published__year": "9999"}),
+    "month zero": ("article", {"published__year": "2018", "published__month": "0"}),
+    "text for an id": ("article", {"source__id__exact": "abc"}),
+    "regex through a mention": ("locationmention", {"article__body__regex": PATTERN}),
+    "regex on a place name": ("location", {"name_ar__regex": PATTERN}),
+    "regex on deleted articles": ("historicalarticle", {"body__regex": PATTERN}),
+}
+
+
+@pytest.mark.parametrize("model, params", HOSTILE_LISTS.values(), ids=HOSTILE_LISTS)
+def test_admin_lists_refuse_lookups_their_filters_do_not_offer(editor_client, model, params):
+    rozana = Source.objects.create(name_ar="روزنة", kind="radio")
+    Article.objects.create(title="خبر", body="نص", fingerprint="f1", source=rozana)
+    url = reverse(f"admin:articles_{model}_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.get(url, params)
+    assert response.status_code in (302, 400), response.status_code
+    if response.status_code == 302:  # the list's own "invalid filter" answer
+        assert response["Location"] == url + "?e=1"
+    assert not [q["sql"] for q in queries if PATTERN in q["sql"]]
+
+
+def test_admin_lists_still_filter_by_what_they_offer(editor_client):
+    rozana = Source.objects.create(name_ar="روزنة", kind="radio")
+    Article.objects.create(
+        title="خبر", body="نص", fingerprint="f1", source=rozana, published="2018-07-04"
+    )
+    Article.objects.create(title="آخر", body="نص آخر", fingerprint="f2")
+    url = reverse("admin:articles_article_changelist")
+    for params in (
+        {"source__id__exact": rozana.pk},
+        {"published__year": "2018", "published__month": "7"},
+        {"published__gte": "2018-01-01", "published__lt": "2019-01-01"},
+        {"published__isnull": "False"},
+    ):
+        response = editor_client.get(url, params)
+        assert response.status_code == 200, params
+        assert [a.title for a in response.context["cl"].result_list] == ["خبر"], params
+    places = editor_client.get(
+        reverse("admin:articles_location_changelist"), {"kind__exact": "town"}
+    )
+    assert places.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/articles/article/{pk}/history/abc/",
+        "/admin/articles/article/abc/history/1/",
+        "/admin/articles/article/{pk}/history/99999999999999999999999/",
+        "/admin/articles/article/abc/history/",
+        "/admin/articles/article/99999999999999999999999/history/",
+        "/admin/articles/location/abc/history/",
+    ],
+)
+def test_admin_history_pages_answer_404_to_ids_that_cannot_exist(editor_client, path):
+    story = Article.objects.create(title="خبر", body="نص", fingerprint="f1")
+    response = editor_client.get(path.format(pk=story.pk))
+    assert response.status_code in (302, 404), response.status_code
