@@ -161,3 +161,11 @@ def test_admin_history_pages_answer_404_to_ids_that_cannot_exist(editor_client, 
     story = Article.objects.create(title="خبر", body="نص", fingerprint="f1")
     response = editor_client.get(path.format(pk=story.pk))
     assert response.status_code in (302, 404), response.status_code
+
+
+def test_admin_names_itself_in_english_when_english_is_chosen(editor_client, settings):
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = editor_client.get(reverse("admin:index")).content.decode()
+    assert re.search(r'<html[^>]*lang="en"', html)
+    assert "Archive administration" in html and "Newsroom archive" in html
+    assert "إدارة الأرشيف" not in html and "أرشيف غرفة الأخبار" not in html

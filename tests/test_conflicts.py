@@ -52,7 +52,8 @@ def test_second_editor_saving_a_stale_copy_gets_a_conflict_message(django_user_m
 
     assert response.status_code == 200  # the form again, with the message and Basel's text
     html = response.content.decode()
-    assert "amal saved this article" in html and "NOT saved" in html
+    # "amal saved this article ... so your changes were NOT saved", in the admin's Arabic
+    assert "حفظ amal هذا المقال" in html and "لم تُحفظ تعديلاتك" in html
     assert "عنوان باسل" in html  # the editor's own edit is still on screen to copy
     story.refresh_from_db()
     assert story.title == "عنوان أمل"
