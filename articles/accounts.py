@@ -1,8 +1,12 @@
-"""Who may do what: the Editors and Readers groups, and the rate-limited login backend."""
+"""Who may do what: the Editors and Readers groups, and the rate-limited login."""
 
 from axes.backends import AxesStandaloneBackend
 from django.apps import apps as global_apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q
 
 EDITORS = "Editors"
 READERS = "Readers"
@@ -11,6 +15,9 @@ READERS = "Readers"
 # recoverable from history anyway).
 EDITED_MODELS = ["article", "location", "party", "source", "locationmention", "partymention"]
 IMPORT_TEXTS = ("import_texts", "Can import texts")
+
+# Reading the archive (pages, API, exports, feeds): what both groups give, and superusers have.
+READ_ARCHIVE = "articles.view_article"
 
 GROUP_PERMISSIONS = {
     EDITORS: [
@@ -67,3 +74,28 @@ class RateLimitedBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class ArchiveBackend(ModelBackend):
+    """Django's model backend, which loads with the user whether they may read the archive.
+
+    Every archive page asks (views.archive_read); the model backend would read the user's own
+    and their groups' permissions in two more queries on every request.
+    """
+
+    def get_user(self, user_id):
+        User = get_user_model()
+        readers = Permission.objects.filter(
+            content_type__app_label=READ_ARCHIVE.split(".")[0],
+            codename=READ_ARCHIVE.split(".")[1],
+        ).filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
+        try:
+            user = User._default_manager.annotate(reads_archive=Exists(readers)).get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if perm == READ_ARCHIVE and obj is None and hasattr(user_obj, "reads_archive"):
+            return user_obj.is_active and user_obj.reads_archive
+        return super().has_perm(user_obj, perm, obj)

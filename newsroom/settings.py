@@ -136,7 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "articles.accounts.RateLimitedBackend",  # refuses locked-out logins before any password check
-    "django.contrib.auth.backends.ModelBackend",
+    "articles.accounts.ArchiveBackend",  # Django's ModelBackend, reading permission preloaded
 ]
 
 # Login rate limit (django-axes): after this many wrong passwords for one user from one

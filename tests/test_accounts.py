@@ -140,3 +140,77 @@ def test_right_password_before_the_limit_logs_in_and_resets_the_count(
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         admin_login(client, "writer", "wrong-guess")
     assert admin_login(client, "writer", PASSWORD).status_code == 302
+
+
+# Reading the archive needs the Readers or Editors group (or a superuser), not just a login.
+
+
+def archive_urls(archive) -> list[str]:
+    return [
+        reverse("article-list"),
+        archive.seed.get_absolute_url(),
+        archive.daraa.get_absolute_url(),
+        archive.russia.get_absolute_url(),
+        archive.rozana.get_absolute_url(),
+        reverse("api-article-list"),
+        reverse("article-export-csv"),
+        reverse("article-export-json"),
+        reverse("article-feed"),
+        reverse("location-feed", args=[archive.daraa.pk]),
+    ]
+
+
+@pytest.fixture
+def archive():
+    from .archive_data import build_archive
+
+    return build_archive()
+
+
+@pytest.mark.parametrize("staff", [False, True], ids=["plain account", "staff account"])
+def test_an_account_in_no_group_reads_nothing(client, account, archive, staff):
+    client.force_login(account("nobody", staff=staff))
+    for url in archive_urls(archive):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        content = b"".join(response) if response.streaming else response.content
+        assert archive.seed.title.encode() not in content, url
+    page = client.get(reverse("article-list")).content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "لا يمكن لحسابك" in page  # "your account cannot ...", and what to ask for
+
+
+def test_an_account_in_no_group_is_not_sent_round_in_circles(client, account, archive):
+    client.force_login(account("nobody"))
+    response = client.get(reverse("login"), {"next": reverse("article-list")}, follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) == 1
+
+
+@pytest.mark.parametrize("group", [READERS, EDITORS])
+def test_readers_and_editors_read_the_whole_archive(client, account, archive, group):
+    client.force_login(account("member", group))
+    for url in archive_urls(archive):
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_superuser_in_no_group_reads_the_archive(client, django_user_model, archive):
+    client.force_login(django_user_model.objects.create_superuser("chief", password=PASSWORD))
+    for url in archive_urls(archive):
+        assert client.get(url).status_code == 200, url
+
+
+def test_public_reading_opens_the_archive_to_accounts_in_no_group_too(
+    client, account, archive, settings
+):
+    settings.ARCHIVE_PUBLIC_READ = True
+    client.force_login(account("nobody"))
+    assert client.get(reverse("article-list")).status_code == 200
+
+
+def test_leaving_the_readers_group_takes_effect_at_the_next_page(client, account, archive):
+    member = account("member", READERS)
+    client.force_login(member)
+    assert client.get(reverse("article-list")).status_code == 200
+    member.groups.clear()
+    assert client.get(reverse("article-list")).status_code == 403

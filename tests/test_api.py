@@ -29,12 +29,6 @@ def archive():
     return build_archive()
 
 
-@pytest.fixture
-def reader(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("reader"))
-    return client
-
-
 def streamed(response) -> bytes:
     assert response.status_code == 200
     return b"".join(response.streaming_content)
