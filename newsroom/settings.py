@@ -139,11 +139,17 @@ AUTHENTICATION_BACKENDS = [
     "articles.accounts.ArchiveBackend",  # Django's ModelBackend, reading permission preloaded
 ]
 
-# Login rate limit (django-axes): after this many wrong passwords for one user from one
-# address, that pair is locked out for the cool-off time; a right password resets the count.
-AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+# Login rate limit (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one user from
+# one address, that pair is locked out for the cool-off time, and after
+# LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords from one address whatever the user names (one
+# password tried over many names), the whole address is. A right password resets its own
+# user's count only. Axes has one limit for both rules: articles.accounts picks it per login.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_FAILURE_LIMIT = "articles.accounts.login_failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "articles.accounts.LoginAttempts"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

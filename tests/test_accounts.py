@@ -105,7 +105,7 @@ def test_login_is_locked_after_five_wrong_passwords_even_with_the_right_one(
     client, django_user_model, settings
 ):
     make_staff(django_user_model, "writer", EDITORS)
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         response = admin_login(client, "writer", "wrong-guess")
         assert response.status_code == 200  # the form again, with its error
     assert admin_login(client, "writer", "wrong-guess").status_code == 429
@@ -120,7 +120,7 @@ def test_lockout_of_one_account_leaves_other_editors_logging_in(
 ):
     make_staff(django_user_model, "writer", EDITORS)
     make_staff(django_user_model, "other", EDITORS)
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
         admin_login(client, "writer", "wrong-guess")
 
     response = admin_login(client, "other", PASSWORD)
@@ -133,11 +133,11 @@ def test_right_password_before_the_limit_logs_in_and_resets_the_count(
     client, django_user_model, settings
 ):
     make_staff(django_user_model, "writer", EDITORS)
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         admin_login(client, "writer", "wrong-guess")
     assert admin_login(client, "writer", PASSWORD).status_code == 302
     client.logout()
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         admin_login(client, "writer", "wrong-guess")
     assert admin_login(client, "writer", PASSWORD).status_code == 302
 
@@ -206,6 +206,45 @@ def test_public_reading_opens_the_archive_to_accounts_in_no_group_too(
     settings.ARCHIVE_PUBLIC_READ = True
     client.force_login(account("nobody"))
     assert client.get(reverse("article-list")).status_code == 200
+
+
+# One password tried over many user names from one address.
+
+
+@pytest.fixture
+def address_limit(settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    return settings.LOGIN_ADDRESS_FAILURE_LIMIT
+
+
+def test_an_address_trying_many_user_names_is_locked_out(client, django_user_model, address_limit):
+    make_staff(django_user_model, "writer", EDITORS)
+    for number in range(address_limit - 1):
+        assert admin_login(client, f"guess{number}", "Summer2024!").status_code == 200
+    assert admin_login(client, "guess-last", "Summer2024!").status_code == 429
+
+    # Locked for everyone from that address, even with a right password...
+    assert admin_login(client, "writer", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+    # ...but not from another address.
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "writer", "password": PASSWORD, "next": reverse("admin:index")},
+        REMOTE_ADDR="198.51.100.4",
+    )
+    assert response.status_code == 302
+
+
+def test_a_right_password_does_not_clear_the_address_count(
+    client, django_user_model, settings, address_limit
+):
+    """Else an attacker with one account of their own could reset the count at will."""
+    make_staff(django_user_model, "mole", READERS)
+    for number in range(address_limit - 1):
+        admin_login(client, f"guess{number}", "Summer2024!")
+    assert admin_login(client, "mole", PASSWORD).status_code == 302
+    client.logout()
+    assert admin_login(client, "guess-next", "Summer2024!").status_code == 429
 
 
 def test_leaving_the_readers_group_takes_effect_at_the_next_page(client, account, archive):
