@@ -93,6 +93,23 @@ def test_first_editor_account_joins_the_editors_group(django_user_model):
     assert "password" in out.getvalue()
 
 
+def test_first_editor_account_is_an_editor_not_a_superuser(client, django_user_model):
+    out = StringIO()
+    call_command("ensure_editor", stdout=out)
+    password = out.getvalue().split("password: ")[1].split()[0]
+    editor = django_user_model.objects.get(username="editor")
+    assert not editor.is_superuser
+    assert editor.has_perm("articles.change_article")
+    assert not editor.has_perm("articles.delete_article")
+    assert not editor.has_perm("auth.change_user")  # cannot make itself a superuser
+    assert editor.check_password(password)
+    assert "createsuperuser" in out.getvalue()  # and the way to make one is said
+
+    call_command("ensure_editor", stdout=(again := StringIO()))
+    assert "password" not in again.getvalue()  # shown once; the account is left as it is
+    assert django_user_model.objects.count() == 1
+
+
 def admin_login(client, username, password):
     return client.post(
         reverse("admin:login"),
