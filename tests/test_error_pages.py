@@ -39,7 +39,9 @@ def test_a_refused_page_says_so_in_arabic(client, account):
 
     story = Article.objects.create(title="خبر", body="نص", fingerprint="f1")
     client.force_login(account("reading", READERS, staff=True))
-    response = client.get(reverse("admin:articles_article_simple_history", args=[story.pk, 1]))
+    record = story.history.get()
+    url = reverse("admin:articles_article_simple_history", args=[story.pk, record.pk])
+    response = client.get(url)
     assert response.status_code == 403
     html = response.content.decode()
     arabic_page(html)
