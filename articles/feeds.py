@@ -7,7 +7,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -21,12 +20,6 @@ FEED_SIZE = 50
 class ArticleFeed(Feed):
     feed_type = Atom1Feed
     language = "ar"
-
-    def __call__(self, request, *args, **kwargs):
-        response = super().__call__(request, *args, **kwargs)
-        # The archive is private: no shared cache or browser keeps a copy after logout.
-        add_never_cache_headers(response)
-        return response
 
     def item_title(self, article):
         return article.title
