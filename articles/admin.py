@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import import import_texts_view
-from .gazetteer import context, decide
+from .gazetteer import context, decide, with_context
 from .history import deleted_articles, restore_mentions
 from .models import (
     Article,
@@ -146,8 +146,9 @@ class MentionInline(admin.TabularInline):
     extra = 1
 
     def get_queryset(self, request):
-        # Proposals first: they are what the editor has to decide on.
-        return super().get_queryset(request).select_related("article").order_by("-status")
+        # Proposals first: they are what the editor has to decide on. Each brings the words
+        # around it, never the article's text (read once per mention, a long text cost gigabytes).
+        return with_context(super().get_queryset(request)).order_by("-status")
 
     @admin.display(description=_("in the text"))
     def words_around(self, mention):
@@ -220,6 +221,13 @@ class ArticleAdminForm(forms.ModelForm):
         ) % {"who": who, "when": when}
 
 
+class ArticleChangeList(OwnFiltersChangeList):
+    """The list shows titles: the articles' texts and index vectors stay unread."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).without_index().defer("body")
+
+
 @admin.register(Article)
 class ArticleAdmin(HistoryAdmin):
     form = ArticleAdminForm
@@ -252,6 +260,9 @@ class ArticleAdmin(HistoryAdmin):
             path("import/", import_texts, name="articles_article_import"),
             *super().get_urls(),
         ]
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
@@ -344,6 +355,12 @@ class MentionAdmin(HistoryAdmin):
     raw_id_fields = ["article"]
     actions = ["confirm", "reject"]
     list_per_page = 50
+
+    def get_queryset(self, request):
+        # Each row shows its article's title and the words around the mention: the database
+        # cuts those out, and the articles' texts stay where they are.
+        rows = with_context(super().get_queryset(request)).select_related("article")
+        return rows.defer("article__body", "article__search_vector", "article__rank_vector")
 
     @admin.display(description=_("in the text"))
     def words_around(self, mention):

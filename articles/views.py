@@ -78,7 +78,7 @@ class CappedPaginator(Paginator):
 
 def paginate(request, articles, per_page: int = PAGE_SIZE):
     """A page of articles; a missing, bad or too-large page number gives the nearest page."""
-    paginator = CappedPaginator(articles.without_index(), per_page)
+    paginator = CappedPaginator(articles.for_lists(), per_page)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -95,7 +95,7 @@ def with_snippets(articles, query):
         return articles
     for article in articles:
         article.marked_title = search.highlight(article.title, query)
-        article.snippet = search.snippet(article.body, query)
+        article.snippet = search.snippet(article.opening, query)
     return articles
 
 

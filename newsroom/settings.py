@@ -204,6 +204,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# The admin's article form posts the whole text: the largest article allowed (1 MB of UTF-8,
+# models.MAX_ARTICLE_BYTES) is up to 3 MB URL-encoded, and its mentions come with it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
