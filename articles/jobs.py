@@ -100,15 +100,23 @@ def start(job: ImportJob) -> None:
 
 def _spawn(job: ImportJob) -> None:
     # A new session: neither the web server's signals nor its end reach the import.
-    with (Path(job.folder) / LOG).open("ab") as log:
-        subprocess.Popen(
-            [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_import_job", str(job.pk)],
-            cwd=settings.BASE_DIR,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    try:
+        with (Path(job.folder) / LOG).open("ab") as log:
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    str(settings.BASE_DIR / "manage.py"),
+                    "run_import_job",
+                    str(job.pk),
+                ],
+                cwd=settings.BASE_DIR,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+    except OSError as error:  # the page says so, and offers to run it again
+        _finish(job, ImportJob.Status.FAILED, error=f"the import could not start: {error}")
 
 
 def state(job: ImportJob) -> str:

@@ -208,7 +208,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # its own under IMPORT_ROOT, which a separate process imports. Never served to the web. A
 # finished import's files are deleted at once; a failed or interrupted one's are kept
 # IMPORT_KEEP_DAYS days, so that it can be run again.
-MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_ROOT = BASE_DIR / "media"
 IMPORT_ROOT = Path(os.environ.get("DJANGO_IMPORT_ROOT") or MEDIA_ROOT / "imports")
 IMPORT_KEEP_DAYS = int(os.environ.get("DJANGO_IMPORT_KEEP_DAYS", "7"))
 # The admin's article form posts the whole text: the largest article allowed (1 MB of UTF-8,

@@ -421,3 +421,16 @@ def test_import_pages_need_no_inline_script_or_style(editor_client):
         html = editor_client.get(url).content.decode()
         assert_nothing_inline(html)
         assert "<style" not in html
+
+
+def test_an_upload_that_cannot_be_stored_is_answered_with_the_reason(
+    editor_client, settings, tmp_path
+):
+    settings.IMPORT_ROOT = tmp_path / "not-a-folder"
+    settings.IMPORT_ROOT.write_text("a file where the import folder should be")
+
+    response = editor_client.post(reverse(IMPORT_URL), {"files": [upload("a.txt", b"x")]})
+
+    assert response.status_code == 200
+    assert "تعذّر حفظ الملفات" in response.content.decode()
+    assert not ImportJob.objects.exists()
