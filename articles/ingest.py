@@ -913,7 +913,8 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, largest: int) -
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as error:
         raise IngestError(_("cannot read this entry ({error})").format(error=error)) from error
     if len(data) > limit:
-        if limit < largest:
+        packed = max(1, info.compress_size) * MAX_COMPRESSION_RATIO
+        if limit < largest or info.file_size > packed:
             raise IngestError(_("compressed suspiciously well (a zip bomb?): refused"))
         raise _TooLarge(info.file_size, largest)
     return data
