@@ -61,7 +61,8 @@ class JobError(Exception):
 def create_job(*, user, uploads, source: Source | None, language: str) -> ImportJob:
     """A queued job holding a copy of each uploaded file; start it with ``start``."""
     job = ImportJob.objects.create(user=user, source=source, language=language)
-    folder = Path(settings.IMPORT_ROOT) / f"{job.pk}-{secrets.token_hex(4)}"
+    # Absolute: the import's process may start elsewhere than the web server did.
+    folder = (Path(settings.IMPORT_ROOT) / f"{job.pk}-{secrets.token_hex(4)}").absolute()
     files = []
     try:
         folder.mkdir(parents=True, mode=0o700)
