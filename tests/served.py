@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
@@ -91,7 +92,7 @@ def editor_session(username: str, password: str = "") -> str:
     user.groups.add(Group.objects.get(name="Editors"))
     session = SessionStore()
     session[auth.SESSION_KEY] = str(user.pk)
-    session[auth.BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[auth.BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the one that logs in
     session[auth.HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key
