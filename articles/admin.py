@@ -2,7 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ORDER_VAR
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import formats
 from django.utils.html import format_html
@@ -10,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import import import_texts_view
-from .gazetteer import context, decide
+from .gazetteer import context, decide, with_context
 from .history import deleted_articles, restore_mentions
 from .models import (
     Article,
@@ -23,15 +28,83 @@ from .models import (
 )
 
 
+class OwnFiltersChangeList(ChangeList):
+    """A list that filters by its own filters (and date drill-down) and by nothing else.
+
+    Django's admin also applies any other ``field__lookup`` in the URL, so a staff account
+    could run ``?body__regex=...`` over every article's text (18 s for one pattern) or break
+    the page with a bad pattern or an impossible year. Those give the list's own "invalid
+    filter" answer (a redirect to ``?e=1``) instead.
+    """
+
+    def get_filters(self, request):
+        try:
+            filters, has_filters, remaining, *rest = super().get_filters(request)
+        except (ValueError, OverflowError) as error:  # a drill-down date past the calendar
+            raise IncorrectLookupParameters(error) from error
+        drill_down = {f"{self.date_hierarchy}__gte", f"{self.date_hierarchy}__lt"}
+        unoffered = set(remaining) - (drill_down if self.date_hierarchy else set())
+        if unoffered:
+            raise IncorrectLookupParameters(f"Not a filter of this list: {sorted(unoffered)}")
+        return filters, has_filters, remaining, *rest
+
+
+class OwnFiltersAdmin(admin.ModelAdmin):
+    def get_changelist(self, request, **kwargs):
+        return OwnFiltersChangeList
+
+
+def id_or_404(field, value):
+    """The URL's id as ``field`` reads it; a 404 for one that cannot be (``abc``)."""
+    try:
+        return field.to_python(unquote(value))
+    except ValidationError as error:
+        raise Http404 from error
+
+
+class HistoryAdmin(OwnFiltersAdmin, SimpleHistoryAdmin):
+    """History for everyone who may view a record; reverting only for who may change it.
+
+    django-simple-history's revert form checks just the view permission and saves whatever is
+    posted to it, so a Reader could change any record (or bring back a deleted article) by
+    posting the form; its ``revert_disabled`` only hides the button. Here it decides.
+    """
+
+    object_history_list_template = "admin/history_list.html"
+
+    def revert_disabled(self, request, obj=None):
+        if obj is not None and not self.model._default_manager.filter(pk=obj.pk).exists():
+            # A deletion record: reverting to it creates the record again.
+            return not self.has_add_permission(request)
+        return super().revert_disabled(request, obj) or not self.has_change_permission(request, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        id_or_404(self.model._meta.pk, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        history = self.model.history.model
+        record = get_object_or_404(
+            history,
+            **{
+                self.model._meta.pk.attname: id_or_404(self.model._meta.pk, object_id),
+                "history_id": id_or_404(history._meta.pk, version_id),
+            },
+        )
+        if self.revert_disabled(request, record.instance):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["name_ar", "name_en", "kind", "url"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "aliases"]
 
 
 @admin.register(Location)
-class LocationAdmin(SimpleHistoryAdmin):
+class LocationAdmin(HistoryAdmin):
     list_display = ["name_ar", "name_en", "kind", "parent", "ambiguous", "ocha_pcode"]
     list_filter = ["kind", "ambiguous"]
     list_select_related = ["parent"]
@@ -60,7 +133,7 @@ class LocationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(HistoryAdmin):
     list_display = ["name_ar", "name_en", "kind", "parent", "ambiguous"]
     list_filter = ["kind", "ambiguous"]
     list_select_related = ["parent"]
@@ -73,8 +146,9 @@ class MentionInline(admin.TabularInline):
     extra = 1
 
     def get_queryset(self, request):
-        # Proposals first: they are what the editor has to decide on.
-        return super().get_queryset(request).select_related("article").order_by("-status")
+        # Proposals first: they are what the editor has to decide on. Each brings the words
+        # around it, never the article's text (read once per mention, a long text cost gigabytes).
+        return with_context(super().get_queryset(request)).order_by("-status")
 
     @admin.display(description=_("in the text"))
     def words_around(self, mention):
@@ -121,7 +195,17 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         submitted = cleaned.get("based_on_version")
         current = self._current_version(lock=True)
-        if current is not None and submitted is not None and submitted != current:
+        if current is not None and submitted is None:
+            # Every form of ours sends it (change, revert, restore); without it the copy may be
+            # older than the text, and saving it would silently undo someone's changes.
+            raise forms.ValidationError(
+                _(
+                    "This form did not say which version of the article it was based on, so "
+                    "your changes were NOT saved. Copy them, reload the page and apply them again."
+                ),
+                code="no_version",
+            )
+        if current is not None and submitted != current:
             raise forms.ValidationError(self._conflict_message(), code="conflict")
         self.instance.version = (current or submitted or 0) + 1
         return cleaned
@@ -137,8 +221,15 @@ class ArticleAdminForm(forms.ModelForm):
         ) % {"who": who, "when": when}
 
 
+class ArticleChangeList(OwnFiltersChangeList):
+    """The list shows titles: the articles' texts and index vectors stay unread."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).without_index().defer("body")
+
+
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(HistoryAdmin):
     form = ArticleAdminForm
     list_display = ["title", "source", "byline", "published", "created_at"]
     list_filter = [
@@ -169,6 +260,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
             path("import/", import_texts, name="articles_article_import"),
             *super().get_urls(),
         ]
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
@@ -203,7 +297,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Article.history.model)
-class DeletedArticleAdmin(admin.ModelAdmin):
+class DeletedArticleAdmin(OwnFiltersAdmin):
     """Articles deleted and not yet restored, each with a link to restore it."""
 
     list_display = ["title", "history_date", "history_user", "restore"]
@@ -252,7 +346,7 @@ class ReviewStatusFilter(admin.SimpleListFilter):
             }
 
 
-class MentionAdmin(SimpleHistoryAdmin):
+class MentionAdmin(HistoryAdmin):
     """The review queue: proposed mentions, with the words around them, confirmed or rejected
     in bulk."""
 
@@ -262,16 +356,23 @@ class MentionAdmin(SimpleHistoryAdmin):
     actions = ["confirm", "reject"]
     list_per_page = 50
 
+    def get_queryset(self, request):
+        # Each row shows its article's title and the words around the mention: the database
+        # cuts those out, and the articles' texts stay where they are.
+        rows = with_context(super().get_queryset(request)).select_related("article")
+        return rows.defer("article__body", "article__search_vector", "article__rank_vector")
+
     @admin.display(description=_("in the text"))
     def words_around(self, mention):
         return context(mention)
 
-    @admin.action(description=_("Confirm the selected mentions"))
+    # Without permissions, Django offers an action to anyone who may view the list.
+    @admin.action(permissions=["change"], description=_("Confirm the selected mentions"))
     def confirm(self, request, queryset):
         changed = decide(queryset, MentionStatus.CONFIRMED)
         self.message_user(request, _("%(n)d mentions confirmed.") % {"n": changed})
 
-    @admin.action(description=_("Reject the selected mentions"))
+    @admin.action(permissions=["change"], description=_("Reject the selected mentions"))
     def reject(self, request, queryset):
         changed = decide(queryset, MentionStatus.REJECTED)
         self.message_user(request, _("%(n)d mentions rejected.") % {"n": changed})

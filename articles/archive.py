@@ -17,6 +17,7 @@ import json
 import os
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -81,11 +82,7 @@ def export_archive(path: str | os.PathLike, *, batch_size: int = 500) -> dict[st
         "created": datetime.now(UTC).isoformat(),
         "models": list(MODELS),
     }
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":  # one snapshot for every table
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    with _snapshot():
         with gzip.open(partial, "wt", encoding="utf-8") as out:
             out.write(json.dumps(header) + "\n")
             for name, model in MODELS.items():
@@ -185,6 +182,29 @@ def rebuild_location_paths() -> int:
     changed = [Location(pk=pk, path=path_of(pk)) for pk in parents if path_of(pk) != stored[pk]]
     Location.objects.bulk_update(changed, ["path"], batch_size=500)
     return len(changed)
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """Every table read as of one moment, without holding up the editors who save meanwhile."""
+    if connection.in_atomic_block:  # a caller's transaction is the snapshot
+        yield
+    elif connection.vendor == "sqlite":
+        # Django's own transactions are IMMEDIATE on SQLite (see settings.py): one would hold
+        # the write lock for the whole backup. A deferred one only reads, and in WAL mode a
+        # reader blocks no writer.
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+            try:
+                yield
+            finally:
+                cursor.execute("COMMIT")  # nothing was written: only ends the read
+    else:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield
 
 
 def import_archive(path: str | os.PathLike, *, batch_size: int = 500) -> dict[str, int]:

@@ -38,14 +38,19 @@ from django.utils.translation import gettext as _
 
 from . import arabic
 from .gazetteer import Gazetteer, gazetteer, tag_article, tag_new_articles
-from .models import Article, Source
+from .models import MAX_ARTICLE_BYTES, Article, Source, megabytes, text_size
 
 TEXT_SUFFIXES = {".txt"}
 ARCHIVE_SUFFIXES = {".zip"}
 JSONL_SUFFIXES = {".jsonl"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | ARCHIVE_SUFFIXES | JSONL_SUFFIXES
 
-MAX_TEXT_BYTES = 20 * 1024 * 1024  # one article, or one entry of an archive, uncompressed
+# One article's text is at most MAX_ARTICLE_BYTES (models.py). A file or line that holds one
+# is read only up to what such a text can take in its encoding, and refused past it unread:
+MAX_TEXT_FILE_BYTES = 2 * MAX_ARTICLE_BYTES + 4  # a .txt file or entry: UTF-16 doubles ASCII
+MAX_LINE_BYTES = 4 * MAX_ARTICLE_BYTES  # a JSONL line: "\u0627" escapes triple Arabic text
+# Files of many articles have their own limits.
+MAX_ENTRY_BYTES = 20 * 1024 * 1024  # a .jsonl entry of an archive, uncompressed
 MAX_ARCHIVE_BYTES = 500 * 1024 * 1024  # everything one archive may expand to
 MAX_COMPRESSION_RATIO = 100  # text packs 3-10 times; far more than this is a zip bomb
 
@@ -480,6 +485,9 @@ class _Draft(NamedTuple):
 
 def _prepare(*, text: str, title: str | None, published, url: str | None, notes: list[str]):
     """The fields of an article from a text, before any database work."""
+    size = text_size(text)
+    if size > MAX_ARTICLE_BYTES:
+        raise IngestError(_size_refusal(_("the text is {size} MB"), size))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if title is None or not title.strip():
         title, body = parse_text(text)
@@ -766,7 +774,7 @@ def _read_text_file(path: Path, *, source: Source | None) -> IngestResult | dict
     """``article_ingest``'s arguments from a text file, or the failure to read it."""
     try:
         with path.open("rb") as stream:
-            text = decode(_read_limited(stream, MAX_TEXT_BYTES))
+            text = decode(_read_limited(stream, MAX_TEXT_FILE_BYTES))
     except IngestError as error:
         return IngestResult.failed(str(path), error.reason)
     except OSError as error:
@@ -791,7 +799,7 @@ def ingest_upload(name: str, stream: BinaryIO, *, source: Source | None = None):
         yield from _ingest_jsonl(name, stream, source=source)
     elif suffix in TEXT_SUFFIXES:
         try:
-            data = _read_limited(stream, MAX_TEXT_BYTES)
+            data = _read_limited(stream, MAX_TEXT_FILE_BYTES)
         except IngestError as error:
             yield IngestResult.failed(name, error.reason)
             return
@@ -803,13 +811,29 @@ def ingest_upload(name: str, stream: BinaryIO, *, source: Source | None = None):
 def _read_limited(stream: BinaryIO, limit: int) -> bytes:
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise _TooLarge(limit)
+        try:
+            size = stream.seek(0, io.SEEK_END)
+        except (OSError, ValueError, AttributeError):
+            size = None
+        raise _TooLarge(size, limit)
     return data
 
 
+def _size_refusal(what: str, size: int, **names) -> str:
+    """Why a text is refused for its size, in words an editor can act on."""
+    return _("{what}; an article may have at most {limit} MB — split it or check the file").format(
+        what=what.format(size=megabytes(size), **names), limit=megabytes(MAX_ARTICLE_BYTES)
+    )
+
+
 class _TooLarge(IngestError):
-    def __init__(self, limit: int):
-        super().__init__(_("larger than {size} MB").format(size=limit // (1024 * 1024)))
+    """A file too large to hold one article, refused before it is read whole."""
+
+    def __init__(self, size: int | None, limit: int):
+        if size is None or size <= limit:  # the size is unknown, or the zip declared a wrong one
+            super().__init__(_size_refusal(_("the file is larger than {size} MB"), limit))
+        else:
+            super().__init__(_size_refusal(_("the file is {size} MB"), size))
 
 
 def _ingest_text(origin: str, data: bytes, *, source: Source | None) -> IngestResult:
@@ -854,8 +878,9 @@ def _ingest_zip(name: str, stream: BinaryIO, *, source: Source | None) -> Iterat
                     ),
                 )
                 return
+            largest = MAX_ENTRY_BYTES if suffix in JSONL_SUFFIXES else MAX_TEXT_FILE_BYTES
             try:
-                data = _read_entry(archive, info)
+                data = _read_entry(archive, info, largest)
             except IngestError as error:
                 yield IngestResult.failed(origin, error.reason)
                 continue
@@ -879,18 +904,19 @@ def _unsafe_entry(info: zipfile.ZipInfo) -> str:
     return ""
 
 
-def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, largest: int) -> bytes:
     # Declared sizes can lie, so the limits are checked against what is actually read.
-    limit = min(MAX_TEXT_BYTES, max(1, info.compress_size) * MAX_COMPRESSION_RATIO + 64 * 1024)
+    limit = min(largest, max(1, info.compress_size) * MAX_COMPRESSION_RATIO + 64 * 1024)
     try:
         with archive.open(info) as entry:
             data = entry.read(limit + 1)
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as error:
         raise IngestError(_("cannot read this entry ({error})").format(error=error)) from error
     if len(data) > limit:
-        if limit < MAX_TEXT_BYTES:
+        packed = max(1, info.compress_size) * MAX_COMPRESSION_RATIO
+        if limit < largest or info.file_size > packed:
             raise IngestError(_("compressed suspiciously well (a zip bomb?): refused"))
-        raise _TooLarge(MAX_TEXT_BYTES)
+        raise _TooLarge(info.file_size, largest)
     return data
 
 
@@ -905,15 +931,13 @@ def _ingest_jsonl(name: str, stream: BinaryIO, *, source: Source | None) -> Iter
     with _Batches() as batches:
         pending: list[IngestResult | dict] = []
         number = 0
-        while raw := stream.readline(MAX_TEXT_BYTES + 1):
+        while raw := stream.readline(MAX_LINE_BYTES + 1):
             number += 1
-            if len(raw) > MAX_TEXT_BYTES:
-                yield from batches.add(pending)
-                yield from batches.flush()
-                yield IngestResult.failed(
-                    f"{name}:{number}", _("line {n} is too long").format(n=number)
-                )
-                return  # the rest of the line would read as more lines
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                size = len(raw) + _skip_line(stream)  # never held in memory whole
+                refusal = _size_refusal(_("line {n} is {size} MB"), size, n=number)
+                pending.append(IngestResult.failed(f"{name}:{number}", refusal))
+                continue
             if not raw.strip():
                 continue
             pending.append(_read_record(name, number, raw, source=source))
@@ -922,6 +946,16 @@ def _ingest_jsonl(name: str, stream: BinaryIO, *, source: Source | None) -> Iter
                 pending = []
         yield from batches.add(pending)
         yield from batches.flush()
+
+
+def _skip_line(stream: BinaryIO) -> int:
+    """Read past the rest of a line; how many bytes it had."""
+    skipped = 0
+    while chunk := stream.readline(1024 * 1024):
+        skipped += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return skipped
 
 
 PARALLEL_AFTER = 200  # texts read: a longer import prepares its batches in worker processes

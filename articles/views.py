@@ -5,14 +5,18 @@ from functools import cached_property, wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import facets, search
+from .accounts import READ_ARCHIVE
 from .filters import ArticleFilter
 from .ingest import read_also
 from .models import Article, Location, Party, Source
@@ -22,12 +26,25 @@ MAP_POINTS = 400
 
 
 def archive_read(view):
-    """Let a reader in: any logged-in user, or anyone when ARCHIVE_PUBLIC_READ is on."""
+    """Let a reader in: a member of Readers or Editors, or anyone when ARCHIVE_PUBLIC_READ is on.
 
+    A logged-in account without the permission (in no group) gets a 403 page saying so, not
+    the login page again. Nothing is stored by the browser or a proxy: a shared computer must
+    not show the archive to the next person after a logout.
+    """
+
+    @never_cache
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if settings.ARCHIVE_PUBLIC_READ or request.user.is_authenticated:
+        if settings.ARCHIVE_PUBLIC_READ or request.user.has_perm(READ_ARCHIVE):
             return view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            raise PermissionDenied(
+                _(
+                    "Your account cannot read the archive: ask an administrator to add it to "
+                    "the Readers or Editors group."
+                )
+            )
         return redirect_to_login(request.get_full_path())
 
     return wrapped
@@ -61,7 +78,7 @@ class CappedPaginator(Paginator):
 
 def paginate(request, articles, per_page: int = PAGE_SIZE):
     """A page of articles; a missing, bad or too-large page number gives the nearest page."""
-    paginator = CappedPaginator(articles.without_index(), per_page)
+    paginator = CappedPaginator(articles.for_lists(), per_page)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -78,7 +95,7 @@ def with_snippets(articles, query):
         return articles
     for article in articles:
         article.marked_title = search.highlight(article.title, query)
-        article.snippet = search.snippet(article.body, query)
+        article.snippet = search.snippet(article.opening, query)
     return articles
 
 

@@ -278,8 +278,10 @@ def measure_size(args, size: int, child_env: dict, steps: dict) -> dict:
         client = Client()
         # Every page needs a login (an internal tool): browse as an editor would.
         from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
 
         editor, _ = get_user_model().objects.get_or_create(username="bench-editor")
+        editor.groups.add(Group.objects.get(name="Editors"))  # reading needs Readers or Editors
         client.force_login(editor)
         browse_times, _ = measure(
             lambda query: browse_page(client, query), [None, *queries], warm=1, passes=1

@@ -104,6 +104,26 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite is for a small team on one machine (a newsroom's server runs PostgreSQL). So that a
+# few editors can work at once:
+# - WAL journal: pages, searches and long exports never block a save, nor a save them (in the
+#   default rollback journal one slow reader made every login fail with "database is locked").
+#   Kept in the file once set; WAL needs a local disk, not a network share.
+# - IMMEDIATE transactions take the write lock when they begin: two simultaneous saves queue,
+#   and the second reads the first's version and gets the conflict message. Deferred ones both
+#   read first, then the second could not write: a 500 "database is locked".
+# - timeout: how long a writer waits for that lock, in seconds. The app's write transactions
+#   are short (an admin save; an import commits every 100 texts), so waits are too; a holder
+#   this slow is a fault and the writer gets an error rather than waiting for ever.
+# - synchronous stays FULL (the default): a saved article survives a power cut.
+# Options in DATABASE_URL's query string (sqlite:///path?timeout=60) take precedence.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -116,14 +136,20 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "articles.accounts.RateLimitedBackend",  # refuses locked-out logins before any password check
-    "django.contrib.auth.backends.ModelBackend",
+    "articles.accounts.ArchiveBackend",  # Django's ModelBackend, reading permission preloaded
 ]
 
-# Login rate limit (django-axes): after this many wrong passwords for one user from one
-# address, that pair is locked out for the cool-off time; a right password resets the count.
-AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+# Login rate limit (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one user from
+# one address, that pair is locked out for the cool-off time, and after
+# LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords from one address whatever the user names (one
+# password tried over many names), the whole address is. A right password resets its own
+# user's count only. Axes has one limit for both rules: articles.accounts picks it per login.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_FAILURE_LIMIT = "articles.accounts.login_failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "articles.accounts.LoginAttempts"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -177,6 +203,17 @@ STORAGES = {
 # Uploads in the admin's "Import texts" page: whole zips of articles are normal.
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Imports run outside the web request (articles/jobs.py): the upload is stored in a folder of
+# its own under IMPORT_ROOT, which a separate process imports. Never served to the web. A
+# finished import's files are deleted at once; a failed or interrupted one's are kept
+# IMPORT_KEEP_DAYS days, so that it can be run again.
+MEDIA_ROOT = BASE_DIR / "media"
+IMPORT_ROOT = Path(os.environ.get("DJANGO_IMPORT_ROOT") or MEDIA_ROOT / "imports")
+IMPORT_KEEP_DAYS = int(os.environ.get("DJANGO_IMPORT_KEEP_DAYS", "7"))
+# The admin's article form posts the whole text: the largest article allowed (1 MB of UTF-8,
+# models.MAX_ARTICLE_BYTES) is up to 3 MB URL-encoded, and its mentions come with it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -61,3 +61,26 @@ def _plain_static_storage(settings):
 @pytest.fixture
 def seed_text() -> str:
     return (PROJECT / "seeds" / "articles" / "000_5e3cd00a1820727e.txt").read_text("utf-8")
+
+
+@pytest.fixture
+def account(django_user_model):
+    """Make an account, optionally in one of the archive's groups (Readers, Editors)."""
+    from django.contrib.auth.models import Group
+
+    def make(username: str, group: str | None = None, *, staff: bool = False, password=None):
+        user = django_user_model.objects.create_user(username, password=password, is_staff=staff)
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def reader(client, account):
+    """The test client, logged in as a member of Readers: may read the archive, change nothing."""
+    from articles.accounts import READERS
+
+    client.force_login(account("reader", READERS))
+    return client

@@ -6,9 +6,10 @@ import tracemalloc
 import zipfile
 
 import pytest
+from django.utils import translation
 
-from articles.ingest import MAX_TEXT_BYTES, ingest_paths
-from articles.models import Article
+from articles.ingest import MAX_TEXT_FILE_BYTES, ingest_paths
+from articles.models import MAX_ARTICLE_BYTES, Article, megabytes
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,16 @@ def test_a_folder_of_bad_files_loses_none_of_the_good_one(tmp_path, seed_text):
     assert list(Article.objects.values_list("origin", flat=True)) == [str(tmp_path / "good.txt")]
 
 
+def prose(seed_text: str, size: int) -> str:
+    """Real Arabic news, repeated to ``size`` bytes of UTF-8 or a little more."""
+    paragraph = seed_text.replace("\n", " ") + "\n"
+    return paragraph * (size // len(paragraph.encode()) + 1)
+
+
+def refusal(what: str) -> str:
+    return f"{what}; an article may have at most 1 MB — split it or check the file"
+
+
 def test_a_50_mb_text_file_is_refused_without_reading_it_all(tmp_path, seed_text):
     huge = tmp_path / "huge.txt"
     line = (seed_text.replace("\n", " ") + "\n").encode()
@@ -58,11 +69,105 @@ def test_a_50_mb_text_file_is_refused_without_reading_it_all(tmp_path, seed_text
         while out.tell() < 50 * 1024 * 1024:
             out.write(line)
 
-    results, peak = measured(ingest, huge)
+    with translation.override("en"):
+        results, peak = measured(ingest, huge)
     result = results[str(huge)]
-    assert result.status == "failed" and str(MAX_TEXT_BYTES // 2**20) in result.reason
-    assert peak < MAX_TEXT_BYTES * 1.5, f"{peak / 1e6:.0f} MB of memory for a refused file"
+    size = megabytes(huge.stat().st_size)
+    assert result.status == "failed" and result.reason == refusal(f"the file is {size} MB")
+    assert peak < MAX_TEXT_FILE_BYTES * 1.5, f"{peak / 1e6:.0f} MB of memory for a refused file"
     assert not Article.objects.exists()
+
+
+def test_a_20_mb_text_is_refused_with_its_size_and_the_good_file_beside_it_lands(
+    tmp_path, seed_text
+):
+    (tmp_path / "good.txt").write_text(seed_text, encoding="utf-8")
+    (tmp_path / "feed-pasted-as-one.txt").write_bytes(
+        prose(seed_text, 20 * 1024 * 1024).encode()[: 20 * 1024 * 1024]
+    )
+
+    with translation.override("en"):
+        results = ingest(tmp_path)
+
+    huge = results[str(tmp_path / "feed-pasted-as-one.txt")]
+    assert huge.status == "failed"
+    assert huge.reason == refusal("the file is 20 MB")
+    assert results[str(tmp_path / "good.txt")].status == "created"
+    assert Article.objects.count() == 1
+
+
+def zipped(**entries: bytes) -> bytes:
+    buffer = io.BytesIO()
+    # Stored, not compressed: repeated prose would pack like a zip bomb.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name.replace("__", "."), data)
+    return buffer.getvalue()
+
+
+def jsonl(*texts: str) -> bytes:
+    return "".join(
+        json.dumps({"id": f"n{n}", "text": text}, ensure_ascii=False) + "\n"
+        for n, text in enumerate(texts, 1)
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "name, build, refused, reason",
+    [
+        # Windows-1256 on disk is half its size in UTF-8, as stored: the text is what counts.
+        (
+            "long.txt",
+            lambda big, small: big(1.4).encode("cp1256"),
+            "long.txt",
+            "the text is 1.4 MB",
+        ),
+        (
+            "batch.zip",
+            lambda big, small: zipped(good__txt=small.encode(), long__txt=big(3).encode()),
+            "batch.zip:long.txt",
+            "the file is 3 MB",
+        ),
+        (
+            "feed.jsonl",
+            lambda big, small: jsonl(big(1.5), small),
+            "feed.jsonl:n1",
+            "the text is 1.5 MB",
+        ),
+        (
+            "feed.jsonl",  # past the line limit: skipped unread, the next line still lands
+            lambda big, small: jsonl(small, big(19.9), small + " وفي خبر آخر"),  # 20 MB with JSON
+            "feed.jsonl:2",
+            "line 2 is 20 MB",
+        ),
+        (
+            "batch.zip",
+            lambda big, small: zipped(feed__jsonl=jsonl(big(1.2), small)),
+            "batch.zip:feed.jsonl:n1",
+            "the text is 1.2 MB",
+        ),
+    ],
+)
+def test_a_text_over_the_limit_is_refused_by_every_route_and_its_neighbours_land(
+    tmp_path, seed_text, name, build, refused, reason
+):
+    def big(megabytes_: float) -> str:
+        size = int(megabytes_ * 1024 * 1024)
+        return prose(seed_text, size).encode()[:size].decode("utf-8", "ignore").rstrip()
+
+    small = "قصف على نوى في ريف درعا الغربي صباح اليوم."
+    path = tmp_path / name
+    path.write_bytes(build(big, small))
+
+    with translation.override("en"):
+        results = [(r.origin.removeprefix(str(tmp_path) + "/"), r) for r in ingest_paths([path])]
+
+    failed = {origin: r.reason for origin, r in results if r.status == "failed"}
+    assert failed == {refused: refusal(reason)}
+    assert sum(r.status == "created" for _origin, r in results) == len(results) - 1
+    assert all(
+        len(body) <= MAX_ARTICLE_BYTES for body in Article.objects.values_list("body", flat=True)
+    )
 
 
 def test_a_zip_bomb_is_refused_before_it_fills_memory(tmp_path, seed_text):
@@ -79,7 +184,7 @@ def test_a_zip_bomb_is_refused_before_it_fills_memory(tmp_path, seed_text):
     statuses = {origin.rsplit(":", 1)[-1]: r.status for origin, r in results.items()}
     assert statuses == {"first.txt": "created", "zeros.txt": "failed"}
     # Reading stops at the per-entry limit: memory is bounded by it, not by the bomb.
-    assert peak < 2.5 * MAX_TEXT_BYTES, f"{peak / 1e6:.0f} MB of memory for a zip bomb"
+    assert peak < 2.5 * MAX_TEXT_FILE_BYTES, f"{peak / 1e6:.0f} MB of memory for a zip bomb"
     assert Article.objects.count() == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb.zip"]  # nothing extracted
 

@@ -34,13 +34,6 @@ PARAMETERS = [
 ]
 
 
-@pytest.fixture
-def reader(client, django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    client.force_login(django_user_model.objects.create_user("reader", password="pw-long-9x"))
-    return client
-
-
 def is_html(response) -> bool:
     """Only HTML runs scripts: CSV and JSON may carry the text, sent as nosniff data."""
     return response.get("Content-Type", "").startswith("text/html")

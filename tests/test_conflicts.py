@@ -52,7 +52,8 @@ def test_second_editor_saving_a_stale_copy_gets_a_conflict_message(django_user_m
 
     assert response.status_code == 200  # the form again, with the message and Basel's text
     html = response.content.decode()
-    assert "amal saved this article" in html and "NOT saved" in html
+    # "amal saved this article ... so your changes were NOT saved", in the admin's Arabic
+    assert "حفظ amal هذا المقال" in html and "لم تُحفظ تعديلاتك" in html
     assert "عنوان باسل" in html  # the editor's own edit is still on screen to copy
     story.refresh_from_db()
     assert story.title == "عنوان أمل"
@@ -79,8 +80,8 @@ def test_editor_who_reloads_after_a_conflict_saves_normally(django_user_model, s
 def test_two_simultaneous_saves_one_wins_the_other_is_told(django_user_model, story):
     if connection.vendor != "postgresql":
         pytest.skip(
-            "needs row locks: SQLite lets one writer in at a time and refuses the other "
-            "('database is locked'); CI runs this on PostgreSQL"
+            "the in-memory SQLite test database has no second connection to race; "
+            "tests/test_sqlite_writers.py runs this race on a SQLite file"
         )
     clients = [editor(django_user_model, name) for name in ("amal", "basel")]
     forms = [form_as_loaded(client, story) for client in clients]
@@ -108,3 +109,37 @@ def test_two_simultaneous_saves_one_wins_the_other_is_told(django_user_model, st
     assert story.title == f"نسخة {winner}"
     assert story.version == 2
     assert story.history.filter(history_type="~").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_save_that_does_not_say_its_version_overwrites_nothing(django_user_model, story):
+    """A form without based_on_version (a script, a tampered page) may be older than the text."""
+    amal, basel = editor(django_user_model, "amal"), editor(django_user_model, "basel")
+    url = reverse("admin:articles_article_change", args=[story.pk])
+    basel_form = form_as_loaded(basel, story)
+    del basel_form["based_on_version"]
+    assert amal.post(url, {**form_as_loaded(amal, story), "title": "عنوان أمل"}).status_code == 302
+
+    response = basel.post(url, {**basel_form, "title": "عنوان باسل"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.as_data()["__all__"][0].code == "no_version"
+    assert "عنوان باسل" in response.content.decode()  # still on screen to copy
+    story.refresh_from_db()
+    assert (story.title, story.version) == ("عنوان أمل", 2)
+
+
+@pytest.mark.django_db
+def test_a_new_article_needs_no_version(django_user_model):
+    response = editor(django_user_model, "amal").post(
+        reverse("admin:articles_article_add"),
+        {
+            "title": "خبر جديد",
+            "body": "نص الخبر الجديد",
+            "location_mentions-TOTAL_FORMS": "0",
+            "location_mentions-INITIAL_FORMS": "0",
+            "party_mentions-TOTAL_FORMS": "0",
+            "party_mentions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert Article.objects.get().title == "خبر جديد"

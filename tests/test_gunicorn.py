@@ -41,8 +41,8 @@ def gunicorn(tmp_path):
     }
     env.pop("DJANGO_DEBUG", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "-c", "newsroom/gunicorn.conf.py"]
+        + ["--workers", "1", "--bind", f"127.0.0.1:{port}"],
         cwd=PROJECT,
         env=env,
         stdout=subprocess.PIPE,

@@ -1,12 +1,13 @@
 """Every edit is recorded with who and when; a deleted article comes back from its history."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
 from django.urls import reverse
 
-from articles.accounts import EDITORS
+from articles.accounts import EDITORS, READERS
 from articles.history import restore_article
-from articles.models import Article, Location, LocationMention, Party, PartyMention
+from articles.models import Article, Location, LocationMention, Party, PartyMention, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,134 @@ def test_restore_article_brings_it_back_without_the_admin(story):
     assert (restored.pk, restored.title) == (pk, title)
     assert LocationMention.objects.filter(article_id=pk).count() == 1
     assert PartyMention.objects.filter(article_id=pk).count() == 1
+
+
+# Reverting is changing: it needs the permission to change (restoring a deleted article: to add).
+
+
+@pytest.fixture
+def one_of_each(story):
+    """A record of every model with history, each saved twice so that it has an older version."""
+    source = Source.objects.create(name_ar="روزنة", kind="radio")
+    daraa = Location.objects.get(name_en="Daraa")
+    army = Party.objects.get(name_ar="الجيش")
+    records = {
+        "article": story,
+        "location": daraa,
+        "party": army,
+        "source": source,
+        "locationmention": LocationMention.objects.get(article=story),
+        "partymention": PartyMention.objects.get(article=story),
+    }
+    for record in records.values():
+        record.save()
+    return records
+
+
+# The field a forged revert would change, and the value it would write.
+FORGED = {
+    "article": ("title", "عنوان مزور"),
+    "location": ("name_ar", "مكان مزور"),
+    "party": ("name_ar", "طرف مزور"),
+    "source": ("name_ar", "مصدر مزور"),
+    "locationmention": ("status", "rejected"),
+    "partymention": ("status", "rejected"),
+}
+
+
+def revert_url(record):
+    first = record.history.earliest("history_date")
+    name = f"admin:articles_{record._meta.model_name}_simple_history"
+    return reverse(name, args=[record.pk, first.pk])
+
+
+def form_data(page) -> dict:
+    """What the revert form would send back: every field with the value it shows."""
+    form = page.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = "" if value is None else value
+    return data
+
+
+@pytest.fixture
+def boss_client(django_user_model):
+    client = Client()
+    client.force_login(django_user_model.objects.create_superuser("chief", password="pw-7-long"))
+    return client
+
+
+@pytest.mark.parametrize("model", FORGED)
+def test_a_reader_can_neither_open_nor_post_a_revert_form(
+    client, account, boss_client, one_of_each, model
+):
+    record = one_of_each[model]
+    url = revert_url(record)
+    data = form_data(boss_client.get(url))
+    field, forged = FORGED[model]
+    data[field] = forged
+    versions = record.history.count()
+
+    client.force_login(account("reading", READERS, staff=True))
+    assert client.get(url).status_code == 403
+    assert client.post(url, data).status_code == 403
+
+    record.refresh_from_db()
+    assert getattr(record, field) != forged
+    assert record.history.count() == versions
+
+
+@pytest.mark.parametrize("model", FORGED)
+def test_an_editor_reverts_every_kind_of_record(client, writer, boss_client, one_of_each, model):
+    record = one_of_each[model]
+    url = revert_url(record)
+    assert client.get(url).status_code == 200
+    data = form_data(boss_client.get(url))
+    field, value = FORGED[model]
+    data[field] = value
+    assert client.post(url, data).status_code == 302
+    record.refresh_from_db()
+    assert getattr(record, field) == value
+    assert record.history.first().history_user == writer
+
+
+def test_a_reader_still_sees_the_history_but_no_revert_links(client, account, one_of_each):
+    story = one_of_each["article"]
+    client.force_login(account("reading", READERS, staff=True))
+    page = client.get(reverse("admin:articles_article_history", args=[story.pk]))
+    assert page.status_code == 200
+    assert len(page.context["page_obj"].object_list) == story.history.count() == 2
+    assert revert_url(story) not in page.content.decode()
+
+
+def restore_attempt(client, story):
+    pk = story.pk
+    story.delete()
+    record = Article.history.get(id=pk, history_type="-")
+    url = reverse("admin:articles_article_simple_history", args=[pk, record.pk])
+    return client.get(url), client.post(url, article_form(record.instance))
+
+
+def test_a_reader_cannot_bring_back_a_deleted_article(client, account, story):
+    client.force_login(account("reading", READERS, staff=True))
+    opened, posted = restore_attempt(client, story)
+    assert (opened.status_code, posted.status_code) == (403, 403)
+    assert not Article.objects.exists()
+    assert not LocationMention.objects.exists()
+
+
+def test_restoring_needs_the_permission_to_add_articles(client, account, story):
+    """Changing articles is not enough: a restore creates one again."""
+    fixer = account("fixer", staff=True)
+    fixer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_article", "change_article"])
+    )
+    client.force_login(fixer)
+    opened, posted = restore_attempt(client, story)
+    assert (opened.status_code, posted.status_code) == (403, 403)
+    assert not Article.objects.exists()

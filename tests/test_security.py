@@ -9,6 +9,9 @@ import sys
 import pytest
 from django.urls import reverse
 
+from articles.models import Article
+
+from .archive_data import build_archive
 from .conftest import PROJECT
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +156,43 @@ def test_session_and_csrf_cookies_are_secure_and_hidden_from_scripts(client, dja
     session = response.cookies["sessionid"]
     assert session["secure"] and session["httponly"]
     assert session["samesite"] == "Lax"
+
+
+def assert_never_stored(response, url):
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    assert {"private", "no-store"} <= directives, (url, response.get("Cache-Control"))
+
+
+def test_archive_pages_api_exports_and_feeds_are_never_stored(reader):
+    """A shared computer must not keep the archive's pages after its user logged out."""
+    archive = build_archive()
+    urls = [
+        reverse("article-list"),
+        archive.seed.get_absolute_url(),
+        archive.daraa.get_absolute_url(),
+        archive.russia.get_absolute_url(),
+        archive.rozana.get_absolute_url(),
+        reverse("api-article-list"),
+        reverse("article-export-csv"),
+        reverse("article-export-json"),
+        reverse("article-feed"),
+        reverse("location-feed", args=[archive.daraa.pk]),
+    ]
+    for url in urls:
+        response = reader.get(url)
+        assert response.status_code == 200, url
+        assert_never_stored(response, url)
+
+
+def test_admin_pages_are_never_stored(editor_client):
+    story = Article.objects.create(title="خبر", body="نص", fingerprint="f1")
+    for url in [
+        reverse("admin:index"),
+        reverse("admin:articles_article_changelist"),
+        reverse("admin:articles_article_change", args=[story.pk]),
+        reverse("admin:articles_article_history", args=[story.pk]),
+        reverse("admin:articles_locationmention_changelist"),
+    ]:
+        response = editor_client.get(url)
+        assert response.status_code == 200, url
+        assert_never_stored(response, url)

@@ -7,6 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.management import call_command
 from django.urls import reverse
 
+from articles.accounts import READERS
 from articles.gazetteer import tag_article
 from articles.models import Article, Location, LocationMention, MentionStatus, PartyMention
 
@@ -91,3 +92,23 @@ def test_place_page_shows_its_chain_and_its_aliases(editor, tagged):
     html = page.content.decode()
     assert "سوريا › درعا › إزرع › نوى" in html
     assert "نوا" in html  # the alias, editable in the aliases box
+
+
+@pytest.mark.parametrize("action", ["reject", "confirm"])
+def test_a_reader_cannot_decide_on_mentions(client, account, tagged, action):
+    before = dict(LocationMention.objects.values_list("pk", "status"))
+    before_parties = dict(PartyMention.objects.values_list("pk", "status"))
+    client.force_login(account("reading", READERS, staff=True))
+    for model, mentions in (
+        ("locationmention", list(before)),
+        ("partymention", list(before_parties)),
+    ):
+        response = client.post(
+            reverse(f"admin:articles_{model}_changelist") + "?status=all",
+            {"action": action, ACTION_CHECKBOX_NAME: mentions},
+            follow=True,
+        )
+        assert "mentions rejected" not in response.content.decode()
+        assert "mentions confirmed" not in response.content.decode()
+    assert dict(LocationMention.objects.values_list("pk", "status")) == before
+    assert dict(PartyMention.objects.values_list("pk", "status")) == before_parties

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from articles.accounts import READERS
 from articles.models import Article, LocationMention
 
 from .archive_data import RELATED_TITLE, SEED_TITLE, build_archive, many_articles
@@ -20,12 +21,6 @@ def archive():
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def reader(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("reader"))
-    return client
 
 
 def page(client, url, **params):
@@ -81,8 +76,8 @@ def test_login_page_is_arabic_and_right_to_left(client):
     assert 'name="password"' in html
 
 
-def test_logging_in_opens_the_page_asked_for(client, django_user_model, archive):
-    django_user_model.objects.create_user("amal", password="x-long-pass-9")
+def test_logging_in_opens_the_page_asked_for(client, account, archive):
+    account("amal", READERS, password="x-long-pass-9")
     target = archive.daraa.get_absolute_url()
     response = client.post(
         reverse("login"), {"username": "amal", "password": "x-long-pass-9", "next": target}

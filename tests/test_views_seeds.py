@@ -20,12 +20,6 @@ def seeded():
     return seed, daraa
 
 
-@pytest.fixture
-def reader(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("reader"))
-    return client
-
-
 def page(client, url, **params):
     response = client.get(url, params)
     assert response.status_code == 200

@@ -52,8 +52,10 @@ def browser_page(chromium, live_server, request):
 
 
 @pytest.fixture
-def editor(django_user_model):
-    return django_user_model.objects.create_user("editor", password=PASSWORD)
+def editor(account):
+    from articles.accounts import EDITORS
+
+    return account("editor", EDITORS, password=PASSWORD)
 
 
 def log_in(tab, username="editor", password=PASSWORD):

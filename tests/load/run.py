@@ -145,7 +145,7 @@ sessions = []
 for _ in range({users}):
     session = SessionStore()
     session[auth.SESSION_KEY] = str(user.pk)
-    session[auth.BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[auth.BACKEND_SESSION_KEY] = "articles.accounts.ArchiveBackend"
     session[auth.HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     sessions.append(session.session_key)
