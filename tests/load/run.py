@@ -171,6 +171,8 @@ def start_gunicorn(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
         [
             str(Path(PYTHON).parent / "gunicorn"),
             "newsroom.wsgi",
+            "-c",  # as production runs it (README): threaded workers, long request lines
+            "newsroom/gunicorn.conf.py",
             "--workers",
             str(workers),
             "--bind",
