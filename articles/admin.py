@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import import import_texts_view
-from .gazetteer import context, decide, with_context
 from .history import deleted_articles, restore_mentions
 from .models import (
     Article,
@@ -26,6 +25,7 @@ from .models import (
     PartyMention,
     Source,
 )
+from .tagging import context, decide, with_context
 
 
 class OwnFiltersChangeList(ChangeList):

@@ -1,36 +1,32 @@
-"""Finding the places and parties an article names, with their spans, and tagging it with them.
+"""Finding the places and parties a text names, with their spans: the pure matcher.
 
-Every Arabic name and alias is analysed with the search analyser (``arabic.words``) and put in
-a trie over normalised word sequences, one for places and one for parties, compiled once per
-process and rebuilt when a place or party changes. The text is tokenised once; at each word the
-trie is walked with the word as written and, for the first word only, with the forms left after
-an attached proclitic ("بدرعا", "والمليحة الغربية"). The longest name wins over its parts
+Every Arabic name and alias comes analysed from the names snapshot (``names.py``, analysed with
+the search analyser ``arabic.words``) and goes into a trie over normalised word sequences, one
+for places and one for parties. The text is tokenised once; at each word the trie is walked
+with the word as written and, for the first word only, with the forms left after an attached
+proclitic ("بدرعا", "والمليحة الغربية"). The longest name wins over its parts
 ("المليحة الغربية" over "المليحة", "ريف دمشق" over "دمشق").
 
 A name that is also a common word or a first name (``ambiguous``) is asserted (``found``) only
 with supporting context, otherwise it is ``proposed`` for an editor to review.
+
+No Django here: ``tagging.py`` compiles a ``Gazetteer`` from the current snapshot and saves what
+it finds; ingestion's worker processes receive it pickled.
 """
 
 import re
-import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
-from threading import Lock
-
-from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Max, Value, When
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Greatest, Substr
-from django.db.models.signals import post_delete, post_save
 
 from . import arabic
-from .models import Article, Location, LocationMention, MentionStatus, Party, PartyMention
+from .names import Snapshot
 
-FOUND, PROPOSED = MentionStatus.FOUND.value, MentionStatus.PROPOSED.value
-EDITED = (MentionStatus.CONFIRMED, MentionStatus.REJECTED)
+# The statuses the matcher gives (values of models.MentionStatus) and the largest kind of place.
+FOUND, PROPOSED = "found", "proposed"
+COUNTRY = "country"
 MIN_STRIPPED = 3  # a proclitic is stripped for matching only when three letters remain
 
 # Words before a name that say it is a place: "مدينة دوما", "ريف جاسم", "بلدات الحراك".
@@ -63,7 +59,6 @@ SYRIAN_WORDS = frozenset(
 TANWIN = re.compile("[\u064b-\u064d]")  # "دوماً" (always) is never the town Douma
 LIST_GAP = re.compile(r"^[\s,،و]*$")  # "الحراك ورخم والصورة": names in a list
 ARTICLE = ("ال", "لل")
-NOT_PLACES_FILE = Path(settings.BASE_DIR) / "seeds" / "not_places.txt"
 
 
 @dataclass(frozen=True)
@@ -164,11 +159,16 @@ class _Place:
 
 
 class Gazetteer:
-    """The compiled matcher over every place and party (see ``gazetteer()``)."""
+    """The compiled matcher over every place and party of a names snapshot.
 
-    def __init__(self, locations, parties, not_places=()):
+    ``not_places``: words and phrases that look like names but are not ("لبنان" is not
+    ل + بنان), as read by ``read_not_places``.
+    """
+
+    def __init__(self, names: Snapshot, not_places: Iterable[str] = ()):
         self.places: dict[int, _Place] = {}
         self.party_ambiguous: dict[int, bool] = {}
+        self.kind_rank = {kind: n for n, kind in enumerate(names.kinds)}
         self.location_trie, self.party_trie = Trie(), Trie()
         for phrase in not_places:
             words = tuple(arabic.words(phrase))
@@ -176,21 +176,16 @@ class Gazetteer:
                 self.location_trie.add(words, NOT_A_NAME)
                 self.party_trie.add(words, NOT_A_NAME)
         self.syria = None
-        for place in locations:
+        for place in names.places:
             if place.key == "sy":
                 self.syria = place.pk
-            chain = tuple(int(part) for part in place.path.strip("/").split("/") if part)
-            self.places[place.pk] = _Place(chain, place.kind, place.ambiguous)
-            for name in place.all_names():
-                words = tuple(arabic.words(name))
-                if words:
-                    self.location_trie.add(words, place.pk)
-        for party in parties:
+            self.places[place.pk] = _Place(place.chain, place.kind, place.ambiguous)
+            for words in place.names:
+                self.location_trie.add(words, place.pk)
+        for party in names.parties:
             self.party_ambiguous[party.pk] = party.ambiguous
-            for name in party.all_names():
-                words = tuple(arabic.words(name))
-                if words:
-                    self.party_trie.add(words, party.pk)
+            for words in party.names:
+                self.party_trie.add(words, party.pk)
 
     def find(self, title: str, body: str, tokens: tuple | None = None) -> list[Found]:
         """Every place and party named in the title and body, with spans and status.
@@ -259,7 +254,7 @@ class Gazetteer:
                     neighbours = [decided[m] for m in (n - 1, n + 1) if 0 <= m < len(decided)]
                     if any(
                         other_status == FOUND
-                        and self.places[other_pk].kind != Location.Kind.COUNTRY
+                        and self.places[other_pk].kind != COUNTRY
                         and self._listed(tokens, text, hit, other)
                         for other, other_pk, other_status in neighbours
                     ):
@@ -285,7 +280,7 @@ class Gazetteer:
 
     def _fallback(self, ids: tuple[int, ...]) -> int:
         """For a name of several places and no context: the largest unit, to be reviewed."""
-        rank = {kind: n for n, kind in enumerate(Location.Kind.values)}
+        rank = self.kind_rank
         return min(ids, key=lambda pk: (rank.get(self.places[pk].kind, 99), pk))
 
     def _needs_context(self, hit: _Hit, pk: int, tokens) -> bool:
@@ -349,198 +344,9 @@ def _proposed(found: Found) -> Found:
     return Found(found.model, found.pk, found.field, found.start, found.end, PROPOSED)
 
 
-def read_not_places(path: Path = NOT_PLACES_FILE) -> list[str]:
-    """Words and phrases that look like names but are not ("لبنان" is not ل + بنان)."""
+def read_not_places(path: Path) -> list[str]:
+    """Words and phrases that look like names but are not, one a line, "#" for comments."""
     if not path.exists():
         return []
     lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
     return [line for line in lines if line]
-
-
-# The compiled matcher with the database state it was built from and when that was checked.
-_cache: dict[str, tuple[Gazetteer, tuple, float]] = {}
-_lock = Lock()
-RECHECK_SECONDS = 5.0  # how soon an editor's change made in another process is seen here
-
-
-def names_state() -> tuple:
-    """A cheap fingerprint of the places and parties: rows, newest row, newest recorded edit.
-
-    Signals tell this process about its own saves; another gunicorn worker, the admin or an
-    import command only shows up here. Edits are recorded by django-simple-history, new rows
-    (even bulk-created ones) raise the count and the highest id.
-    """
-    return tuple(
-        (
-            *model.objects.aggregate(Count("pk"), Max("pk")).values(),
-            model.history.aggregate(Max("history_id"))["history_id__max"],
-        )
-        for model in (Location, Party)
-    )
-
-
-def gazetteer() -> Gazetteer:
-    """The compiled matcher, rebuilt after any place or party changes, in any process."""
-    now = time.monotonic()
-    cached = _cache.get("current")
-    if cached is not None and now - cached[2] < RECHECK_SECONDS:
-        return cached[0]
-    with _lock:
-        state = names_state()
-        cached = _cache.get("current")
-        if cached is None or cached[1] != state:
-            matcher = Gazetteer(
-                Location.objects.only(
-                    "pk", "name_ar", "name_en", "aliases", "path", "kind", "ambiguous", "key"
-                ),
-                Party.objects.only("pk", "name_ar", "name_en", "aliases", "ambiguous"),
-                read_not_places(),
-            )
-        else:
-            matcher = cached[0]
-        _cache["current"] = (matcher, state, time.monotonic())
-    return matcher
-
-
-def forget(**kwargs) -> None:
-    """Drop the compiled matcher so the next use sees the changed names."""
-    _cache.pop("current", None)
-
-
-for _model in (Location, Party):
-    post_save.connect(
-        forget, sender=_model, dispatch_uid=f"gazetteer-forget-{_model.__name__}-save"
-    )
-    post_delete.connect(
-        forget, sender=_model, dispatch_uid=f"gazetteer-forget-{_model.__name__}-del"
-    )
-
-
-def find_mentions(title: str, body: str, tokens: tuple | None = None) -> list[Found]:
-    """Every occurrence of every place and party in the title and body."""
-    return gazetteer().find(title, body, tokens)
-
-
-def _grouped(found: list[Found], model: str) -> dict[int, tuple[str, list[list]]]:
-    """Per record: the best status among its occurrences and their spans."""
-    grouped: dict[int, tuple[str, list[list]]] = {}
-    for item in found:
-        if item.model != model:
-            continue
-        status, spans = grouped.get(item.pk, (PROPOSED, []))
-        spans.append([item.field, item.start, item.end])
-        grouped[item.pk] = (FOUND if FOUND in (status, item.status) else PROPOSED, spans)
-    return grouped
-
-
-def tag_new_articles(articles, analysed: dict | None = None, found: dict | None = None) -> int:
-    """Tag articles that have no mentions yet (a batch just ingested): one insert per table.
-
-    ``analysed``: article pk -> (title tokens, body tokens), when the caller has them;
-    ``found``: article pk -> its ``find_mentions``, when the caller found them already.
-    """
-    places, parties = [], []
-    analysed, found_by_pk = analysed or {}, found or {}
-    for article in articles:
-        found = found_by_pk.get(article.pk)
-        if found is None:
-            found = find_mentions(article.title, article.body, analysed.get(article.pk))
-        for pk, (status, spans) in _grouped(found, "location").items():
-            places.append(
-                LocationMention(article=article, location_id=pk, status=status, spans=spans)
-            )
-        for pk, (status, spans) in _grouped(found, "party").items():
-            parties.append(PartyMention(article=article, party_id=pk, status=status, spans=spans))
-    LocationMention.objects.bulk_create(places)
-    PartyMention.objects.bulk_create(parties)
-    return len(places) + len(parties)
-
-
-@transaction.atomic
-def tag_article(article: Article) -> dict[str, int]:
-    """Create or update the article's place and party mentions from its text.
-
-    Editors' decisions stand: a confirmed or rejected mention keeps its status (its spans are
-    refreshed), and a rejected one is kept so that the machine never proposes it again.
-    Machine mentions the text no longer supports are removed.
-    """
-    found = find_mentions(article.title, article.body)
-    counts = {}
-    for model, mention_model, key in (
-        ("location", LocationMention, "location_id"),
-        ("party", PartyMention, "party_id"),
-    ):
-        wanted = _grouped(found, model)
-        existing = {getattr(m, key): m for m in mention_model.objects.filter(article=article)}
-        create, update, stale = [], [], []
-        for pk, mention in existing.items():
-            if pk not in wanted and mention.status not in EDITED:
-                stale.append(mention.pk)
-        for pk, (status, spans) in wanted.items():
-            mention = existing.get(pk)
-            if mention is None:
-                create.append(
-                    mention_model(article=article, status=status, spans=spans, **{key: pk})
-                )
-                continue
-            new_status = mention.status if mention.status in EDITED else status
-            if (mention.status, mention.spans) != (new_status, spans):
-                mention.status, mention.spans = new_status, spans
-                update.append(mention)
-        mention_model.objects.filter(pk__in=stale).delete()
-        mention_model.objects.bulk_create(create)
-        mention_model.objects.bulk_update(update, ["status", "spans"])
-        counts[model] = len(wanted)
-    return counts
-
-
-def decide(mentions, status: str) -> int:
-    """An editor's decision on many mentions at once; returns how many changed.
-
-    Each mention is saved on its own so that its history records who decided.
-    """
-    if status not in MentionStatus.values:
-        raise ValueError(f"unknown mention status {status!r}")
-    changed = 0
-    for mention in mentions.exclude(status=status):
-        mention.status = status
-        mention.save(update_fields=["status"])
-        changed += 1
-    return changed
-
-
-CONTEXT_WIDTH = 50  # characters shown on each side of a mention
-
-
-def with_context(mentions, width: int = CONTEXT_WIDTH):
-    """Mentions with the stretch of text around their first occurrence, cut out by the database.
-
-    ``context`` reads it. A list of mentions used to load its article's whole text once per
-    mention; now each brings a few dozen characters, however long the article.
-    """
-    first = KeyTransform("0", "spans")
-    start = Cast(KeyTextTransform("1", first), IntegerField())
-    end = Cast(KeyTextTransform("2", first), IntegerField())
-    offset = Greatest(start - width, Value(0))
-    length = end - offset + width
-    return mentions.annotate(
-        context_offset=offset,
-        context_text=Case(
-            When(spans__0__0="title", then=Substr("article__title", offset + 1, length)),
-            default=Substr("article__body", offset + 1, length),
-        ),
-    )
-
-
-def context(mention, width: int = CONTEXT_WIDTH) -> str:
-    """The words around a mention's first occurrence, for an editor deciding on it."""
-    if not mention.spans:
-        return ""
-    if not hasattr(mention, "context_text"):  # a mention on its own: ask for its stretch alone
-        mention = with_context(type(mention).objects.filter(pk=mention.pk), width).get()
-    _field, start, end = mention.spans[0]
-    text, offset = mention.context_text or "", mention.context_offset or 0
-    start, end = start - offset, end - offset
-    before = text[max(0, start - width) : start].split("\n")[-1]
-    after = text[end : end + width].split("\n")[0]
-    return f"…{before}[{text[start:end]}]{after}…"

@@ -265,7 +265,7 @@ LIST_TEXT_CHARS = 32_000
 
 class ArticleQuerySet(models.QuerySet):
     def search(self, query):
-        """Articles matching a query (see search.py), annotated with ``rank``, best first."""
+        """Articles matching a query (articles/search/), annotated with ``rank``, best first."""
         return _search.search(self, query)
 
     def newest_first(self):
@@ -350,7 +350,7 @@ class Article(models.Model):
         editable=False,
         help_text="Hash of the normalised text; the same text can be stored only once.",
     )
-    # PostgreSQL's index of the analyser's terms (see search.py); unused on SQLite, which
+    # PostgreSQL's index of the analyser's terms (see articles/search/); unused on SQLite, which
     # keeps its FTS5 table beside this one.
     search_vector = SearchVectorField(null=True, editable=False)
     # What ranks a match on PostgreSQL: the terms of the title and the opening words only.

@@ -533,7 +533,7 @@ def _create_all(records: list[PlaceRecord], counts: Counter, errors: list[str]):
     """
     from simple_history.utils import bulk_create_with_history
 
-    from .gazetteer import forget
+    from .names import forget
 
     made: dict[str, Location] = {}
     parents: dict[int, Location | None] = {}  # id(place) -> parent, kept outside the ORM's cache

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from articles.gazetteer import forget
 from articles.ingest import article_ingest
 from articles.models import MAX_ARTICLE_BYTES, Article, LocationMention
+from articles.names import forget
 
 from .conftest import CORPUS
 

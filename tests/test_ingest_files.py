@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from articles.gazetteer import forget
 from articles.ingest import fingerprint, ingest_paths, ingest_upload
 from articles.models import Article, Source
+from articles.names import forget
 
 pytestmark = pytest.mark.django_db
 

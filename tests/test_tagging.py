@@ -5,7 +5,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from articles.gazetteer import find_mentions, tag_article
 from articles.ingest import article_ingest
 from articles.models import (
     Article,
@@ -15,6 +14,7 @@ from articles.models import (
     Party,
     PartyMention,
 )
+from articles.tagging import find_mentions, tag_article
 
 from .conftest import SEED_PLACES
 
@@ -208,7 +208,7 @@ def test_party_nisba_and_ambiguous_party_names(gazetteer_db):
 
 
 def test_a_place_added_in_another_process_is_tagged_without_a_restart(monkeypatch):
-    from articles import gazetteer
+    from articles import names as gazetteer
 
     story = "ونزح مئات المدنيين من بلدة تل شهاب غرب درعا نحو الحدود الأردنية."
     daraa = Location.objects.create(name_ar="درعا", name_en="Daraa", kind="governorate")

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from articles.accounts import READERS
-from articles.gazetteer import tag_article
 from articles.models import Article, Location, LocationMention, MentionStatus, PartyMention
+from articles.tagging import tag_article
 
 pytestmark = pytest.mark.django_db
 

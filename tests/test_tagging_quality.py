@@ -15,8 +15,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from articles.gazetteer import FOUND, find_mentions
 from articles.models import Location
+from articles.tagging import FOUND, find_mentions
 
 from .conftest import CORPUS, LOCATION_SAMPLE, read_jsonl, sampled_corpus_records
 

@@ -11,8 +11,8 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.gazetteer import tag_article
 from articles.models import Article, LocationMention, MentionStatus, PartyMention
+from articles.tagging import tag_article
 
 
 class Command(BaseCommand):
