@@ -37,8 +37,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import arabic
-from .gazetteer import Gazetteer, gazetteer, tag_article, tag_new_articles
+from .gazetteer import Gazetteer
 from .models import MAX_ARTICLE_BYTES, Article, Source, megabytes, text_size
+from .tagging import gazetteer, tag_article, tag_new_articles
 
 TEXT_SUFFIXES = {".txt"}
 ARCHIVE_SUFFIXES = {".zip"}
