@@ -44,7 +44,7 @@ ANTONOV = (
 def preparation(request, monkeypatch):
     """Batches prepared in this process, or in worker processes as a long import's are."""
     if request.param == "in workers":
-        monkeypatch.setattr("articles.ingest.PARALLEL_AFTER", 0)
+        monkeypatch.setattr("articles.ingest.workers.PARALLEL_AFTER", 0)
     return request.param
 
 
@@ -281,7 +281,7 @@ def test_given_source_applies_to_texts_that_name_none(tmp_path):
 def test_jsonl_batches_report_duplicates_in_line_order_and_save_each_text_once(
     tmp_path, monkeypatch, preparation
 ):
-    monkeypatch.setattr("articles.ingest.BATCH_SIZE", 2)  # so the batches split the file
+    monkeypatch.setattr("articles.ingest.save.BATCH_SIZE", 2)  # so the batches split the file
     Article.objects.create(title="سابق", body=ANTONOV, fingerprint=fingerprint(ANTONOV))
     feed = tmp_path / "feed.jsonl"
     feed.write_bytes(
@@ -353,8 +353,8 @@ def test_jsonl_articles_get_places_reporter_notes_and_reasons_in_any_process(
 
 
 def test_an_import_stopped_midway_leaves_no_worker_processes(tmp_path, monkeypatch):
-    monkeypatch.setattr("articles.ingest.PARALLEL_AFTER", 0)
-    monkeypatch.setattr("articles.ingest.BATCH_SIZE", 1)
+    monkeypatch.setattr("articles.ingest.workers.PARALLEL_AFTER", 0)
+    monkeypatch.setattr("articles.ingest.save.BATCH_SIZE", 1)
     feed = tmp_path / "feed.jsonl"
     feed.write_bytes(jsonl(*({"id": n, "text": text} for n, text in enumerate([TAFAS, ANTONOV]))))
     results = ingest_paths([feed])
@@ -366,7 +366,7 @@ def test_an_import_stopped_midway_leaves_no_worker_processes(tmp_path, monkeypat
 def test_folder_of_texts_in_batches_keeps_file_order_and_finds_duplicates(
     tmp_path, monkeypatch, preparation
 ):
-    monkeypatch.setattr("articles.ingest.BATCH_SIZE", 2)
+    monkeypatch.setattr("articles.ingest.save.BATCH_SIZE", 2)
     (tmp_path / "1.txt").write_text(f"منع دخول الشرطة إلى طفس\n\n{TAFAS}", encoding="utf-8")
     (tmp_path / "2.txt").write_bytes(DISPLACED.encode("cp1256"))
     (tmp_path / "3.txt").write_bytes(b"")

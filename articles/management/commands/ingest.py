@@ -1,9 +1,9 @@
-"""Bring text files into the archive: the command-line face of articles/ingest.py.
+"""Bring text files into the archive: the command-line face of articles/ingest/.
 
 Reads .txt files, folders (recursively), .zip archives of text files and .jsonl files; prints
-one line per article and a summary. Each article is saved in its own transaction, so a run that
-was interrupted can simply be run again: what it already saved is reported as a duplicate.
-Exits with status 1 when anything failed.
+one line per article and a summary. Articles are saved in batches, each in its own
+transaction, so a run that was interrupted can simply be run again: what it already saved is
+reported as a duplicate. Exits with status 1 when anything failed.
 """
 
 import sys
@@ -39,8 +39,8 @@ class Command(BaseCommand):
         source_obj = self._source(source) if source else None
         counts = {IngestResult.CREATED: 0, IngestResult.DUPLICATE: 0, IngestResult.FAILED: 0}
         show_progress = sys.stderr.isatty() and count_files(paths) >= PROGRESS_FROM_FILES
-        # Each article commits on its own; a dry run wraps them all in one transaction that
-        # is rolled back, so duplicates within the run are still found.
+        # Each batch commits on its own; a dry run wraps them all in one transaction that is
+        # rolled back, so duplicates within the run are still found.
         with transaction.atomic() if dry_run else nullcontext():
             results = ingest_paths(paths, source=source_obj)
             with tqdm(results, unit=" articles", file=sys.stderr, disable=not show_progress) as bar:
