@@ -5,9 +5,9 @@ step: ``decode`` (bytes to text), ``text`` (title, lede, cross-references, finge
 ``byline`` (reporter and source), ``prepare`` (everything a text's words give, no database),
 ``save`` (texts saved a batch at a time: the only way in), ``workers`` (preparing the next
 batches of a long import in worker processes), ``files`` (folders, zips, JSONL, uploads),
-``limits`` (how much is read), ``stages`` (the data of each step). One bad file never loses the good ones, nothing is ever
-half-saved, and an interrupted run can simply be run again: what was saved is then reported as
-a duplicate.
+``limits`` (how much is read), ``stages`` (the data of each step). One bad file never loses
+the good ones, nothing is ever half-saved, and an interrupted run can simply be run again: what
+was saved is then reported as a duplicate.
 """
 
 from .byline import Recognised, find_source, recognise

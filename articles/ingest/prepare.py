@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import arabic
+from ..gazetteer import Gazetteer
 from ..models import MAX_ARTICLE_BYTES, Article, text_size
+from ..search import index_document
 from .byline import reporter_clauses
 from .limits import size_refusal
-from ..gazetteer import Gazetteer
-from ..search import index_document
 from .stages import IngestResult, Prepared, Text
 from .text import clip, digest, parse_text, trim_blank_lines
 

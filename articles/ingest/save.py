@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from ..models import Article, Source
-from .byline import SourceNames, find_source, recognise_in, source_names
 from ..search import index_articles
 from ..tagging import tag_new_articles
+from .byline import SourceNames, find_source, recognise_in, source_names
 from .stages import IngestResult, Prepared, Text
 from .text import clip
 from .workers import Preparer
