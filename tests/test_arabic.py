@@ -4,13 +4,11 @@ import pytest
 
 from articles.arabic import analyse_word, normalize, strip_proclitics, tokenize
 
-from .conftest import SHARED_DATA
+from .conftest import FIXTURES
 
 
 def lucene_normalization_vectors():
-    path = SHARED_DATA / "vectors" / "lucene_arabic_normalization.tsv"
-    if not path.exists():
-        pytest.skip(f"Lucene vectors not found at {path}")
+    path = FIXTURES / "lucene" / "lucene_arabic_normalization.tsv"  # Apache-2.0, see its README
     with path.open(encoding="utf-8") as handle:
         rows = [row for row in csv.reader(handle, delimiter="\t") if row and row[0][0] != "#"]
     return [pytest.param(row[1], row[2], id=row[0]) for row in rows]
