@@ -177,13 +177,6 @@ def archive_urls(archive) -> list[str]:
     ]
 
 
-@pytest.fixture
-def archive():
-    from .archive_data import build_archive
-
-    return build_archive()
-
-
 @pytest.mark.parametrize("staff", [False, True], ids=["plain account", "staff account"])
 def test_an_account_in_no_group_reads_nothing(client, account, archive, staff):
     client.force_login(account("nobody", staff=staff))

@@ -13,13 +13,13 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from articles import jobs
+from articles.accounts import EDITORS, READERS
 from articles.ingest import article_ingest, fingerprint
 from articles.models import Article, ImportJob, ImportJobRow, Source
 
@@ -42,26 +42,6 @@ DISPLACED = (
 def import_root(settings, tmp_path):
     settings.IMPORT_ROOT = tmp_path / "imports"
     return settings.IMPORT_ROOT
-
-
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("editor", password="x-long-password-1")
-    user.is_staff = True
-    user.save()
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="articles",
-            codename__in=["add_article", "change_article", "view_article", "import_texts"],
-        )
-    )
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -167,12 +147,8 @@ def test_submitting_without_files_asks_for_them(editor_client):
     assert not Article.objects.exists() and not ImportJob.objects.exists()
 
 
-def test_readers_cannot_import(client, django_user_model):
-    reader = django_user_model.objects.create_user("reader", password="x-long-password-1")
-    reader.is_staff = True
-    reader.save()
-    reader.groups.add(Group.objects.get(name="Readers"))
-    client.force_login(reader)
+def test_readers_cannot_import(client, account):
+    client.force_login(account("reader", READERS, staff=True))
     assert client.get(reverse(IMPORT_URL)).status_code == 403
     response = client.post(reverse(IMPORT_URL), {"files": [upload("a.txt", TAFAS.encode())]})
     assert response.status_code == 403
@@ -294,16 +270,12 @@ def test_a_long_report_comes_in_pages_and_by_result(editor_client):
 
 
 @pytest.fixture
-def other_editor(django_user_model):
-    user = django_user_model.objects.create_user("other", password="x-long-password-1")
-    user.is_staff = True
-    user.save()
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+def other_editor(account):
+    return account("other", EDITORS, staff=True)
 
 
 def test_an_import_is_seen_by_the_editor_who_started_it_and_by_superusers_only(
-    client, editor_client, other_editor, django_user_model
+    client, editor_client, other_editor, account, django_user_model
 ):
     import_files(editor_client, [upload("a.txt", TAFAS.encode())])
     job = ImportJob.objects.get()
@@ -318,11 +290,7 @@ def test_an_import_is_seen_by_the_editor_who_started_it_and_by_superusers_only(
     assert client.get(reverse("admin:articles_importjob_status", args=[job.pk])).status_code == 404
     assert job_page(job) not in client.get(reverse(IMPORT_URL)).content.decode()
 
-    reader = django_user_model.objects.create_user("reader", password="x-long-password-1")
-    reader.is_staff = True
-    reader.save()
-    reader.groups.add(Group.objects.get(name="Readers"))
-    client.force_login(reader)
+    client.force_login(account("reader", READERS, staff=True))
     assert client.get(job_page(job)).status_code == 403
     assert client.get(reverse("admin:articles_importjob_changelist")).status_code == 403
     assert "importjob" not in client.get(reverse("admin:index")).content.decode()

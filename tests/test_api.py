@@ -17,16 +17,11 @@ from articles.models import Article, Location, Party, Source
 from articles.search import index_articles
 from articles.views import CappedPaginator
 
-from .archive_data import RELATED_TITLE, SEED_TITLE, build_archive, many_articles, mention
+from .archive_data import RELATED_TITLE, SEED_TITLE, many_articles, mention
 
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def archive():
-    return build_archive()
 
 
 def streamed(response) -> bytes:

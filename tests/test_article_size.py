@@ -7,11 +7,9 @@ per mention), could never be saved there, and slowed every list it appeared in.
 import gzip
 import json
 import re
-from io import StringIO
 from urllib.parse import urlencode
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -38,8 +36,6 @@ def whole_body_reads(queries) -> list[str]:
 def corpus_text(size: int) -> str:
     """Real news, one article after another, cut to ``size`` bytes of UTF-8 exactly."""
     path = CORPUS / "SkyNews.jsonl.gz"
-    if not path.exists():
-        pytest.skip(f"news corpus not found at {path}")
     parts, total = [], 0
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
@@ -52,23 +48,7 @@ def corpus_text(size: int) -> str:
 
 
 @pytest.fixture
-def gazetteer():
-    call_command("load_seeds", "--no-articles", stdout=StringIO())
-    yield
-    # The test's places are rolled back, which sends no signal: the matcher compiled from them
-    # must not serve the next test (it rechecks the database only every few seconds).
-    forget()
-
-
-@pytest.fixture
-def editor(client, django_user_model):
-    user = django_user_model.objects.create_superuser("editor", password="x-long-password-1")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def largest(gazetteer):
+def largest(seed_gazetteer):
     """The largest article the archive accepts, real news throughout, tagged."""
     result = article_ingest(text=corpus_text(MAX_ARTICLE_BYTES), origin="largest.txt")
     assert result.status == "created", result.reason
@@ -104,6 +84,7 @@ def admin_form_data(response) -> dict:
     return data
 
 
+@pytest.mark.corpus
 def test_a_text_one_byte_over_the_limit_is_refused_and_one_at_it_lands():
     text = corpus_text(MAX_ARTICLE_BYTES + 1)
     with translation.override("en"):
@@ -115,13 +96,16 @@ def test_a_text_one_byte_over_the_limit_is_refused_and_one_at_it_lands():
     assert article_ingest(text=text[:-1], origin="at.txt").status == "created"
 
 
-def test_the_admin_form_refuses_a_text_over_the_limit_and_saves_nothing(editor):
+@pytest.mark.corpus
+def test_the_admin_form_refuses_a_text_over_the_limit_and_saves_nothing(editor_client):
     story = Article.objects.create(title="قصف على نوى", body="قصف على نوى", fingerprint="f1")
     url = reverse("admin:articles_article_change", args=[story.pk])
-    data = admin_form_data(editor.get(url))
+    data = admin_form_data(editor_client.get(url))
     data["body"] = corpus_text(MAX_ARTICLE_BYTES + 300_000)
 
-    response = editor.post(url, urlencode(data), content_type="application/x-www-form-urlencoded")
+    response = editor_client.post(
+        url, urlencode(data), content_type="application/x-www-form-urlencoded"
+    )
 
     assert response.status_code == 200
     assert "حجم النص 1.3 ميغابايت، والحد الأقصى للمقال 1 ميغابايت" in response.content.decode()
@@ -129,12 +113,13 @@ def test_the_admin_form_refuses_a_text_over_the_limit_and_saves_nothing(editor):
     assert story.body == "قصف على نوى"
 
 
-def test_the_largest_allowed_article_opens_and_saves_in_the_admin(editor, largest):
+@pytest.mark.corpus
+def test_the_largest_allowed_article_opens_and_saves_in_the_admin(editor_client, largest):
     mentions = LocationMention.objects.filter(article=largest).count()
     assert mentions > 20  # real news names many places: the inline has many rows
     url = reverse("admin:articles_article_change", args=[largest.pk])
     with CaptureQueriesContext(connection) as opened:
-        page = editor.get(url)
+        page = editor_client.get(url)
     assert page.status_code == 200
     # The form reads the text once; the mention rows bring only the words around each.
     assert len(whole_body_reads(opened.captured_queries)) == 1
@@ -148,7 +133,7 @@ def test_the_largest_allowed_article_opens_and_saves_in_the_admin(editor, larges
     # As a browser sends it: URL-encoded, three bytes per byte of Arabic.
     body = urlencode(data)
     assert len(body) > 2.5 * 1024 * 1024  # Django's default limit refused it (HTTP 400)
-    response = editor.post(url, body, content_type="application/x-www-form-urlencoded")
+    response = editor_client.post(url, body, content_type="application/x-www-form-urlencoded")
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     largest.refresh_from_db()
@@ -156,11 +141,14 @@ def test_the_largest_allowed_article_opens_and_saves_in_the_admin(editor, larges
     assert LocationMention.objects.filter(article=largest).count() == mentions
 
 
-def test_review_lists_show_the_words_around_each_mention_without_reading_texts(editor, largest):
+@pytest.mark.corpus
+def test_review_lists_show_the_words_around_each_mention_without_reading_texts(
+    editor_client, largest
+):
     tagged = LocationMention.objects.filter(article=largest)
     tagged.update(status="proposed")
     with CaptureQueriesContext(connection) as listed:
-        page = editor.get(reverse("admin:articles_locationmention_changelist"))
+        page = editor_client.get(reverse("admin:articles_locationmention_changelist"))
     assert page.status_code == 200
     assert whole_body_reads(listed.captured_queries) == []
     shown = list(page.context["cl"].result_list)
@@ -171,6 +159,7 @@ def test_review_lists_show_the_words_around_each_mention_without_reading_texts(e
         assert escape(words_around(mention, largest)) in html
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize(
     "url",
     [
@@ -179,9 +168,9 @@ def test_review_lists_show_the_words_around_each_mention_without_reading_texts(e
         reverse("article-list") + "?q=%D8%AF%D9%85%D8%B4%D9%82",  # دمشق
     ],
 )
-def test_lists_never_read_an_article_s_whole_text(editor, largest, url):
+def test_lists_never_read_an_article_s_whole_text(editor_client, largest, url):
     with CaptureQueriesContext(connection) as listed:
-        page = editor.get(url)
+        page = editor_client.get(url)
     assert page.status_code == 200
     assert escape(largest.title) in page.content.decode()
     assert whole_body_reads(listed.captured_queries) == []
@@ -190,7 +179,8 @@ def test_lists_never_read_an_article_s_whole_text(editor, largest, url):
 DARAA = re.compile(r"(?<![\u0621-\u064a])[وبلف]{0,2}درعا(?![\u0621-\u064a\u064b-\u0652])")
 
 
-def test_search_snippets_still_mark_the_match_in_corpus_articles(editor):
+@pytest.mark.corpus
+def test_search_snippets_still_mark_the_match_in_corpus_articles(editor_client):
     """Lists read the opening LIST_TEXT_CHARS of each text, longer than any corpus article."""
     records = []
     with gzip.open(CORPUS / "SkyNews.jsonl.gz", "rt", encoding="utf-8") as handle:
@@ -204,7 +194,7 @@ def test_search_snippets_still_mark_the_match_in_corpus_articles(editor):
         Article.objects.create(
             title=record["title"], body=record["text"], fingerprint=record["docno"][:64]
         )
-    page = editor.get(reverse("article-list") + "?q=%D8%AF%D8%B1%D8%B9%D8%A7")  # درعا
+    page = editor_client.get(reverse("article-list") + "?q=%D8%AF%D8%B1%D8%B9%D8%A7")  # درعا
     snippets = re.findall(r'<p class="snippet"[^>]*>(.*?)</p>', page.content.decode(), re.S)
     assert len(snippets) == 5
     assert all(re.search("<mark>[وبلف]{0,2}درعا</mark>", snippet) for snippet in snippets)

@@ -4,17 +4,13 @@ import itertools
 
 import pytest
 
-from bench.corpus import articles, corpus_dir, paragraphs, read_corpus
+from bench.corpus import articles, paragraphs, read_corpus
 
 pytestmark = pytest.mark.corpus
 
 
 @pytest.fixture(scope="module")
 def corpus():
-    try:
-        corpus_dir()
-    except FileNotFoundError as error:
-        pytest.skip(f"benchmark corpus absent: {error}")
     return read_corpus()
 
 

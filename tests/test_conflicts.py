@@ -76,13 +76,12 @@ def test_editor_who_reloads_after_a_conflict_saves_normally(django_user_model, s
     assert story.body.endswith(" تحديث")
 
 
+@pytest.mark.postgres_only(
+    "the in-memory SQLite test database has no second connection to race; "
+    "tests/test_sqlite_writers.py runs this race on a SQLite file"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_saves_one_wins_the_other_is_told(django_user_model, story):
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "the in-memory SQLite test database has no second connection to race; "
-            "tests/test_sqlite_writers.py runs this race on a SQLite file"
-        )
     clients = [editor(django_user_model, name) for name in ("amal", "basel")]
     forms = [form_as_loaded(client, story) for client in clients]
     url = reverse("admin:articles_article_change", args=[story.pk])

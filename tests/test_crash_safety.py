@@ -20,7 +20,7 @@ from django.db import connection
 from articles.ingest import parse_text
 from articles.search import FTS_TABLE
 
-from .conftest import PROJECT, SHARED_DATA
+from .conftest import CORPUS, PROJECT
 
 pytestmark = pytest.mark.corpus
 
@@ -29,9 +29,7 @@ KILL_AFTER = 25  # articles committed before the kill
 
 
 def corpus_texts(count: int) -> list[str]:
-    path = SHARED_DATA / "corpus" / "BBC.jsonl.gz"
-    if not path.exists():
-        pytest.skip(f"news corpus not found at {path}")
+    path = CORPUS / "BBC.jsonl.gz"
     texts = []
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in itertools.islice(handle, count * 2):

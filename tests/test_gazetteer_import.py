@@ -11,16 +11,12 @@ from articles.arabic import normalize
 from articles.models import Location, Party, Source
 from articles.placedata import clean_arabic
 
-from .conftest import SHARED_DATA
+from .conftest import GAZETTEER_DATA as GAZETTEER
 
 pytestmark = pytest.mark.django_db
 
-GAZETTEER = SHARED_DATA / "gazetteer"
 OPENSYRIA = GAZETTEER / "opensyria"
 GEONAMES = GAZETTEER / "geonames" / "sy_cities500.tsv"
-needs_data = pytest.mark.skipif(
-    not GEONAMES.exists(), reason=f"gazetteer data not found in {GAZETTEER}"
-)
 
 
 def run(*args) -> str:
@@ -57,13 +53,13 @@ def assert_no_duplicate_places():
     assert [key for key, count in seen.items() if count > 1] == []
 
 
-@needs_data
+@pytest.mark.corpus
 def test_import_builds_the_whole_country_in_one_tree(imported):
     assert_whole_country()
     assert_no_duplicate_places()
 
 
-@needs_data
+@pytest.mark.corpus
 def test_import_twice_changes_nothing(imported):
     before = list(Location.objects.order_by("pk").values())
     output = run("import_locations", str(OPENSYRIA), str(GEONAMES))
@@ -71,7 +67,7 @@ def test_import_twice_changes_nothing(imported):
     assert list(Location.objects.order_by("pk").values()) == before
 
 
-@needs_data
+@pytest.mark.corpus
 def test_town_merges_with_its_namesake_subdistrict(imported):
     nawa = Location.objects.get(ocha_pcode="SY120303")
     assert nawa.geonames_id == 166365  # the GeoNames town نوى, not a second place
@@ -80,7 +76,7 @@ def test_town_merges_with_its_namesake_subdistrict(imported):
     assert [p.name_ar for p in nawa.ancestors()] == ["سوريا", "درعا", "إزرع"]
 
 
-@needs_data
+@pytest.mark.corpus
 def test_town_sits_under_its_governorate_and_nearest_subdistrict(imported):
     tafas = Location.objects.get(geonames_id=163806)
     chain = [place.kind for place in tafas.ancestors()]
@@ -88,7 +84,7 @@ def test_town_sits_under_its_governorate_and_nearest_subdistrict(imported):
     assert tafas.ancestors()[1].ocha_pcode == "SY12"  # Daraa governorate
 
 
-@needs_data
+@pytest.mark.corpus
 def test_kurdish_and_persian_spellings_are_left_out(imported):
     daraa = Location.objects.get(geonames_id=170905)
     assert daraa.name_ar == "درعا"
@@ -119,7 +115,7 @@ def write_csv(tmp_path, rows: str):
     return str(path)
 
 
-@needs_data
+@pytest.mark.corpus
 def test_editors_csv_adds_places_and_reports_bad_rows(imported, tmp_path):
     path = write_csv(
         tmp_path,
@@ -136,7 +132,7 @@ def test_editors_csv_adds_places_and_reports_bad_rows(imported, tmp_path):
     assert not Location.objects.filter(name_en__in=["Orphan", "Bad kind"]).exists()
 
 
-@needs_data
+@pytest.mark.corpus
 def test_editors_aliases_survive_a_reimport(imported):
     tafas = Location.objects.get(geonames_id=163806)
     tafas.aliases += "\nطفس البلد"

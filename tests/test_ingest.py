@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from articles import arabic
 from articles.ingest import (
@@ -21,14 +20,8 @@ from articles.ingest import (
 )
 from articles.models import Article, Source
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Reasons asserted in English here; test_admin_import checks what editors read in Arabic."""
-    with translation.override("en"):
-        yield
+# Reasons asserted in English here; test_admin_import checks what editors read in Arabic.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 # A few lines of a BBC Arabic article from the ANT corpus (Apache-2.0), as a second real text.

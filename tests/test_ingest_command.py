@@ -10,20 +10,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from articles.models import Article, Source
 
 from .conftest import PROJECT
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Reasons asserted in English here; test_admin_import checks what editors read in Arabic."""
-    with translation.override("en"):
-        yield
+# Reasons asserted in English here; test_admin_import checks what editors read in Arabic.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 SEEDS = PROJECT / "seeds" / "articles"

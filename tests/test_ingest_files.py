@@ -5,24 +5,15 @@ import json
 import multiprocessing
 import stat
 import zipfile
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.utils import translation
 
 from articles.ingest import fingerprint, ingest_paths, ingest_upload
 from articles.models import Article, Source
 from articles.names import forget
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Reasons asserted in English here; test_admin_import checks what editors read in Arabic."""
-    with translation.override("en"):
-        yield
+# Reasons asserted in English here; test_admin_import checks what editors read in Arabic.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 # Short real texts: the seed article's paragraphs and a BBC Arabic item (ANT corpus, Apache-2.0).
@@ -324,15 +315,8 @@ def test_jsonl_articles_are_searchable_and_have_their_history(tmp_path, preparat
     assert tafas.fingerprint == fingerprint(TAFAS)
 
 
-@pytest.fixture
-def seeds():
-    call_command("load_seeds", "--no-articles", stdout=StringIO())
-    yield
-    forget()  # the rollback sends no signal: later tests must not tag with these places
-
-
 def test_jsonl_articles_get_places_reporter_notes_and_reasons_in_any_process(
-    tmp_path, seeds, preparation
+    tmp_path, seed_gazetteer, preparation
 ):
     feed = tmp_path / "feed.jsonl"
     feed.write_bytes(

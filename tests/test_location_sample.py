@@ -10,11 +10,8 @@ import json
 
 import pytest
 
-from .conftest import CORPUS, LOCATION_SAMPLE, SHARED_DATA, read_jsonl, sampled_corpus_records
-
-pytestmark = pytest.mark.corpus
-
-GAZETTEER = SHARED_DATA / "gazetteer"
+from .conftest import GAZETTEER_DATA as GAZETTEER
+from .conftest import LOCATION_SAMPLE, read_jsonl, sampled_corpus_records
 
 MENTION_KEYS = {
     "docno", "field", "start", "end", "surface", "is_place", "pcode", "geonames_id",
@@ -35,15 +32,11 @@ def mentions():
 @pytest.fixture(scope="module")
 def corpus_articles(articles):
     """The sampled articles, read from the corpus files the sample names."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"the ANT corpus is absent ({CORPUS}); CI has it")
     return sampled_corpus_records(articles)
 
 
 @pytest.fixture(scope="module")
 def gazetteer_ids():
-    if not GAZETTEER.is_dir():
-        pytest.skip(f"the gazetteer data is absent ({GAZETTEER}); CI has it")
     pcodes = set()
     for level in ("governorates", "districts", "subdistricts"):
         with open(GAZETTEER / "opensyria" / f"{level}.json", encoding="utf-8") as f:
@@ -53,6 +46,7 @@ def gazetteer_ids():
     return pcodes, geonames
 
 
+@pytest.mark.corpus
 def test_every_sampled_article_is_in_its_corpus_file(articles, corpus_articles):
     docnos = [a["docno"] for a in articles]
     assert len(docnos) == len(set(docnos)), "an article is listed twice"
@@ -61,6 +55,7 @@ def test_every_sampled_article_is_in_its_corpus_file(articles, corpus_articles):
     assert all(a["exhaustive"] is True for a in articles)
 
 
+@pytest.mark.corpus
 def test_every_label_points_at_its_surface_text(articles, mentions, corpus_articles):
     listed = {a["docno"] for a in articles}
     for m in mentions:
@@ -80,6 +75,7 @@ def test_labels_do_not_overlap(mentions):
         assert a[:2] != b[:2] or a[3] <= b[2], f"overlapping labels {a} and {b}"
 
 
+@pytest.mark.corpus
 def test_every_place_label_names_a_real_gazetteer_entry(mentions, gazetteer_ids):
     pcodes, geonames = gazetteer_ids
     for m in mentions:

@@ -15,12 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS, PROJECT, SHARED_DATA, read_jsonl, sampled_corpus_records
-
-pytestmark = pytest.mark.corpus
+from .conftest import GAZETTEER_DATA as GAZETTEER
+from .conftest import PROJECT, read_jsonl, sampled_corpus_records
 
 PLACE_SAMPLE = Path(__file__).resolve().parent / "fixtures" / "place_sample"
-GAZETTEER = SHARED_DATA / "gazetteer"
 OUTLET_OF_FILE = {
     "Alarabia.jsonl.gz": "AlArabiya", "BBC.jsonl.gz": "BBC", "CNN.jsonl.gz": "CNN",
     "France24.jsonl.gz": "France24", "SkyNews.jsonl.gz": "SkyNews",
@@ -96,16 +94,12 @@ def party_keys():
 
 @pytest.fixture(scope="module")
 def corpus_articles(articles):
-    if not CORPUS.is_dir():
-        pytest.skip(f"the ANT corpus is absent ({CORPUS}); CI has it")
     return sampled_corpus_records(articles)
 
 
 @pytest.fixture(scope="module")
 def ocha():
     """Every OCHA p-code (admin units, communities, neighbourhoods) with its governorate."""
-    if not GAZETTEER.is_dir():
-        pytest.skip(f"the gazetteer data is absent ({GAZETTEER}); CI has it")
     governorate_of = {}
     path = GAZETTEER / "ocha" / "syr_locations_ocha_20200816.csv"
     with path.open(encoding="utf-8") as handle:
@@ -120,6 +114,7 @@ def ocha():
     return governorate_of
 
 
+@pytest.mark.corpus
 def test_every_sampled_article_is_in_its_corpus_file(articles, corpus_articles):
     docnos = [a["docno"] for a in articles]
     assert len(docnos) == len(set(docnos)), "an article is listed twice"
@@ -136,6 +131,7 @@ def test_every_sampled_article_is_in_its_corpus_file(articles, corpus_articles):
         assert not a["parties"] or a["part"] == "a", a
 
 
+@pytest.mark.corpus
 def test_every_label_points_at_its_surface_text(articles, mentions, parties, corpus_articles):
     listed = {a["docno"] for a in articles}
     for rows, keys in ((mentions, MENTION_KEYS), (parties, PARTY_KEYS)):
@@ -150,6 +146,7 @@ def test_every_label_points_at_its_surface_text(articles, mentions, parties, cor
             )
 
 
+@pytest.mark.corpus
 def test_spans_are_whole_words_and_do_not_overlap(mentions, parties, corpus_articles):
     letter = re.compile(r"[\u0621-\u064a]")
     for rows in (mentions, parties):
@@ -163,6 +160,7 @@ def test_spans_are_whole_words_and_do_not_overlap(mentions, parties, corpus_arti
             assert a[:2] != b[:2] or a[3] <= b[2], f"overlapping labels {a} and {b}"
 
 
+@pytest.mark.corpus
 def test_every_place_label_names_a_real_place(mentions, curated, ocha):
     for key, row in curated.items():
         assert row["kind"] in CURATED_KINDS and row["name_ar"] and row["name_en"], row
@@ -207,6 +205,7 @@ def test_every_party_label_names_a_listed_party(parties, party_keys):
             assert p["key"] is p["kind"] is None, where
 
 
+@pytest.mark.corpus
 def test_halves_are_by_article_and_never_share_a_text(articles, corpus_articles):
     """One article, one half; a reprint of the same text must not sit in the other half."""
 

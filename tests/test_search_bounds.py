@@ -63,17 +63,8 @@ def size(query: search.Query) -> int:
     return sum(len(slot) for clause in (*query.must, *query.exclude) for p in clause for slot in p)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_names():
-    """Places created in one test must not leak into the name cache of the next."""
-    search.forget_names()
-    yield
-    search.forget_names()
-
-
 @pytest.fixture
-def gazetteer():
-    call_command("load_seeds", "--no-articles", stdout=StringIO())
+def gazetteer(seed_gazetteer):
     return search.known_names()
 
 
@@ -213,7 +204,7 @@ def test_the_work_of_a_60_name_search_does_not_grow_with_its_candidates(gazettee
     assert python_calls(lambda: Article.objects.search("Damascus").count()) == few
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+@pytest.mark.postgres_only("its planner")
 def test_postgres_narrows_sixty_spellings_to_those_the_archive_holds(gazetteer):
     damascus = make("تقرير", REPORTER.format("دمشق"))
     latin = make("Report", "Fighting near the old city, Bilad al Sham, on Sunday.")
@@ -258,7 +249,7 @@ def replace_with_old_format_index():
             )
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
+@pytest.mark.sqlite_only("the FTS5 table is SQLite's")
 @pytest.mark.parametrize("upgrade", ["migrate", "reindex"])
 def test_an_archive_indexed_in_the_old_format_is_upgraded(upgrade):
     story = make("خبر", RIF)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from articles.models import Article
 
 from .archive_data import build_archive
-from .conftest import PROJECT
+from .conftest import PASSWORD, PROJECT
 
 pytestmark = pytest.mark.django_db
 
@@ -71,13 +71,6 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = deploy_check(env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
-
-
-@pytest.fixture
-def editor_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("editor", password="x-long-password-1")
-    client.force_login(user)
-    return client
 
 
 def assert_security_headers(response):
@@ -143,13 +136,12 @@ def test_https_responses_tell_browsers_to_stay_on_https(client):
     assert "max-age=31536000" in response["Strict-Transport-Security"]
 
 
-def test_session_and_csrf_cookies_are_secure_and_hidden_from_scripts(client, django_user_model):
-    django_user_model.objects.create_superuser("editor", password="x-long-password-1")
+def test_session_and_csrf_cookies_are_secure_and_hidden_from_scripts(client, editor):
     login_page = client.get(reverse("admin:login"), secure=True)
     assert login_page.cookies["csrftoken"]["secure"]
     response = client.post(
         reverse("admin:login"),
-        {"username": "editor", "password": "x-long-password-1", "next": "/admin/"},
+        {"username": "editor", "password": PASSWORD, "next": "/admin/"},
         secure=True,
     )
     assert response.status_code == 302

@@ -32,11 +32,6 @@ SEED_PARTIES = [
 ]
 
 
-@pytest.fixture
-def gazetteer_db():
-    call_command("load_seeds", "--no-articles", stdout=StringIO())
-
-
 def article(body: str, title: str = "") -> Article:
     story = Article.objects.create(title=title or body[:60], body=body, fingerprint=body[:64])
     tag_article(story)
@@ -53,7 +48,7 @@ def places(text: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def test_seed_article_is_tagged_with_its_twelve_places_and_its_parties(gazetteer_db, seed_text):
+def test_seed_article_is_tagged_with_its_twelve_places_and_its_parties(seed_gazetteer, seed_text):
     result = article_ingest(text=seed_text, origin="000_5e3cd00a1820727e.txt")
     story = result.article
 
@@ -68,7 +63,7 @@ def test_seed_article_is_tagged_with_its_twelve_places_and_its_parties(gazetteer
     assert story in Article.objects.in_location(daraa)
 
 
-def test_multi_word_names_are_tagged_as_wholes(gazetteer_db, seed_text):
+def test_multi_word_names_are_tagged_as_wholes(seed_gazetteer, seed_text):
     found = places(seed_text)
     surfaces = {surface: name for surface, name, _status in found}
     assert surfaces["بصرى الشام"] == "بصرى الشام"
@@ -88,7 +83,7 @@ def test_multi_word_names_are_tagged_as_wholes(gazetteer_db, seed_text):
         ("وصل الوفد إلى دير الزور", "دير الزور", "gn-170794"),
     ],
 )
-def test_longest_name_wins_over_its_parts(gazetteer_db, text, surface, place_key):
+def test_longest_name_wins_over_its_parts(seed_gazetteer, text, surface, place_key):
     place = Location.objects.get(key=place_key)
     assert (surface, place.name_ar, "found") in places(text)
     assert len(places(text)) == 1
@@ -104,7 +99,7 @@ def test_longest_name_wins_over_its_parts(gazetteer_db, text, surface, place_key
         ("قال مسؤول في طفس إن", "طفس", "طفس"),
     ],
 )
-def test_names_are_found_with_a_proclitic(gazetteer_db, text, surface, name):
+def test_names_are_found_with_a_proclitic(seed_gazetteer, text, surface, name):
     assert (surface, name, "found") in places(text)
 
 
@@ -116,7 +111,7 @@ def test_names_are_found_with_a_proclitic(gazetteer_db, text, surface, name):
         "غادر الوفد من لبنان أمس",  # Lebanon, not ل + بنان
     ],
 )
-def test_common_words_are_not_tagged_as_places(gazetteer_db, text):
+def test_common_words_are_not_tagged_as_places(seed_gazetteer, text):
     assert places(text) == []
 
 
@@ -136,12 +131,12 @@ def test_common_words_are_not_tagged_as_places(gazetteer_db, text):
         ("قصف على نوى وطفس وداعل", "نوى", "found"),  # a list of places
     ],
 )
-def test_ambiguous_names_need_supporting_context(gazetteer_db, text, surface, status):
+def test_ambiguous_names_need_supporting_context(seed_gazetteer, text, surface, status):
     found = {s: st for s, _name, st in places(text)}
     assert found.get(surface) == status
 
 
-def test_editors_decisions_survive_retag(gazetteer_db):
+def test_editors_decisions_survive_retag(seed_gazetteer):
     story = article("سقطت قذائف على حلب وحمص، وقال جاسم محمد إن الأهالي نزحوا")
     aleppo = LocationMention.objects.get(article=story, location__name_ar="حلب")
     aleppo.status = MentionStatus.REJECTED
@@ -169,7 +164,7 @@ def test_editors_decisions_survive_retag(gazetteer_db):
     assert story in Article.objects.in_location(Location.objects.get(key="sy-daraa"))  # جاسم
 
 
-def test_retag_removes_machine_mentions_the_text_no_longer_supports(gazetteer_db):
+def test_retag_removes_machine_mentions_the_text_no_longer_supports(seed_gazetteer):
     story = article("قصف على طفس")
     story.body = story.title = "قصف على نوى"
     story.save()
@@ -177,7 +172,7 @@ def test_retag_removes_machine_mentions_the_text_no_longer_supports(gazetteer_db
     assert [m.location.name_ar for m in LocationMention.objects.filter(article=story)] == ["نوى"]
 
 
-def test_filtering_by_governorate_finds_articles_naming_only_its_towns(gazetteer_db):
+def test_filtering_by_governorate_finds_articles_naming_only_its_towns(seed_gazetteer):
     in_tafas = article("اشتباكات عنيفة في مدينة طفس غربي المحافظة")
     in_nawa = article("قصف مدفعي لقوات النظام السوري على مدينة نوى")
     in_homs = article("انفجار في حي الوعر بمدينة حمص")
@@ -186,7 +181,7 @@ def test_filtering_by_governorate_finds_articles_naming_only_its_towns(gazetteer
     assert in_homs in Article.objects.in_location(Location.objects.get(key="sy"))
 
 
-def test_a_new_alias_is_used_at_once(gazetteer_db):
+def test_a_new_alias_is_used_at_once(seed_gazetteer):
     text = "وصل الوفد إلى درعا البلد"
     assert places(text)[0][1] == "درعا"
     rakhm = Location.objects.get(name_ar="رخم")
@@ -195,7 +190,7 @@ def test_a_new_alias_is_used_at_once(gazetteer_db):
     assert ("رخم البلد", "رخم", "found") in places("دخلت القوات رخم البلد")
 
 
-def test_party_nisba_and_ambiguous_party_names(gazetteer_db):
+def test_party_nisba_and_ambiguous_party_names(seed_gazetteer):
     russia = Party.objects.get(key="russia")
     government = Party.objects.get(key="syrian-government")
     found = [(m.pk, m.status) for m in find_mentions("", "بضمانة روسية ووساطة الجانب الروسي")]

@@ -10,15 +10,13 @@ and so are the country itself and places abroad, which the sample does not label
 """
 
 from collections import Counter, defaultdict
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from articles.models import Location
 from articles.tagging import FOUND, find_mentions
 
-from .conftest import CORPUS, LOCATION_SAMPLE, read_jsonl, sampled_corpus_records
+from .conftest import LOCATION_SAMPLE, read_jsonl, sampled_corpus_records
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
 
@@ -91,14 +89,7 @@ def evaluate() -> dict:
     return {"counts": counts, "errors": errors}
 
 
-@pytest.fixture
-def whole_gazetteer():
-    if not (CORPUS.is_dir() and (SAMPLE / "mentions.jsonl").exists()):
-        pytest.skip(f"the ANT corpus ({CORPUS}) or the labelled sample is absent; CI has both")
-    call_command("load_seeds", "--no-articles", stdout=StringIO())
-
-
-def test_location_tagging_precision_and_recall_on_the_labelled_sample(whole_gazetteer):
+def test_location_tagging_precision_and_recall_on_the_labelled_sample(seed_gazetteer):
     result = evaluate()
     counts = result["counts"]
     print(

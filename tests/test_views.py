@@ -8,14 +8,9 @@ from django.urls import reverse
 from articles.accounts import READERS
 from articles.models import Article, LocationMention
 
-from .archive_data import RELATED_TITLE, SEED_TITLE, build_archive, many_articles
+from .archive_data import RELATED_TITLE, SEED_TITLE, many_articles
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def archive():
-    return build_archive()
 
 
 @pytest.fixture(autouse=True)

@@ -1,23 +1,13 @@
 """The pages over the real starting data: the whole gazetteer and the seed article, tagged."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
-from articles.models import Article, Location
+from articles.models import Location
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seeded():
-    call_command("load_seeds", stdout=StringIO(), stderr=StringIO())
-    seed = Article.objects.get(origin__endswith="000_5e3cd00a1820727e.txt")
-    daraa = Location.objects.get(name_ar="درعا", kind=Location.Kind.GOVERNORATE)
-    return seed, daraa
 
 
 def page(client, url, **params):

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "a-long-test-password-7"
 
 # Playwright's sync API runs an event loop in this thread; the tests still use the ORM here to
 # prepare data (the live server answers from its own thread).
@@ -49,13 +50,6 @@ def browser_page(chromium, live_server, request):
     tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
-
-
-@pytest.fixture
-def editor(account):
-    from articles.accounts import EDITORS
-
-    return account("editor", EDITORS, password=PASSWORD)
 
 
 def log_in(tab, username="editor", password=PASSWORD):

@@ -5,16 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.archive_data import RELATED_TITLE, SEED_TITLE, build_archive
+from tests.archive_data import RELATED_TITLE, SEED_TITLE
 
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def archive(transactional_db):
-    return build_archive()
 
 
 def search_for(tab, words):

@@ -1,24 +1,12 @@
 """The issue's walk-through on the real starting data: the whole gazetteer, the seed article."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-
-from articles.models import Article, Location
 
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seeded(transactional_db):
-    call_command("load_seeds", stdout=StringIO(), stderr=StringIO())
-    seed = Article.objects.get(origin__endswith="000_5e3cd00a1820727e.txt")
-    daraa = Location.objects.get(name_ar="درعا", kind=Location.Kind.GOVERNORATE)
-    return seed, daraa
 
 
 def test_search_daraa_filter_by_governorate_open_the_article_follow_a_town(
