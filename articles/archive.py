@@ -25,7 +25,15 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 from . import search
-from .models import Article, Location, LocationMention, Party, PartyMention, Source
+from .models import (
+    Article,
+    Location,
+    LocationMention,
+    Party,
+    PartyMention,
+    Source,
+    build_path,
+)
 
 FORMAT = "newsroom-archive"
 VERSION = 1
@@ -175,8 +183,7 @@ def rebuild_location_paths() -> int:
             parent = parents[pk]
             if parent in seen:
                 raise ArchiveError(f"Places {sorted(seen)} lie inside each other in a circle.")
-            prefix = path_of(parent, (*seen, pk)) if parent else "/"
-            paths[pk] = f"{prefix}{pk}/"
+            paths[pk] = build_path(path_of(parent, (*seen, pk)) if parent else None, pk)
         return paths[pk]
 
     changed = [Location(pk=pk, path=path_of(pk)) for pk in parents if path_of(pk) != stored[pk]]

@@ -2,19 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from . import search
-from .models import (
-    Article,
-    Location,
-    LocationMention,
-    MentionStatus,
-    Party,
-    PartyMention,
-    Source,
-)
+from .models import Article, Location, MentionStatus, Party, Source, path_ids
 
 # Kinds of place offered in the location menu; any other place is reachable by its id (from a
 # place page, a facet or a mention link) and is then added to the menu.
@@ -40,12 +32,11 @@ def location_menu(selected: Location | None = None) -> list[tuple[str, str]]:
     by_id = {place.pk: place for place in places}
 
     def sort_key(place):
-        chain = [int(pk) for pk in place.path.strip("/").split("/") if pk]
-        return [by_id[pk].name_ar if pk in by_id else "" for pk in chain]
+        return [by_id[pk].name_ar if pk in by_id else "" for pk in path_ids(place.path)]
 
     choices = [("", _("all places"))]
     for place in sorted(places, key=sort_key):
-        depth = place.path.strip("/").count("/")
+        depth = len(path_ids(place.path)) - 1
         choices.append((str(place.pk), "\u00a0\u00a0" * depth + place.name_ar))
     return choices
 
@@ -140,32 +131,15 @@ class ArticleFilter(django_filters.FilterSet):
         return self.form.cleaned_data.get("status") or None
 
     def filter_location(self, queryset, name, value):
-        status = self._status()
-        if status is None:
-            return queryset.in_location(value)
-        return queryset.filter(
-            Exists(
-                LocationMention.objects.filter(
-                    article=OuterRef("pk"), status=status, location__path__startswith=value.path
-                )
-            )
-        )
+        return queryset.in_location(value, status=self._status())
 
     def filter_party(self, queryset, name, value):
-        status = self._status()
-        if status is None:
-            return queryset.with_party(value)
-        return queryset.filter(
-            Exists(PartyMention.objects.filter(article=OuterRef("pk"), status=status, party=value))
-        )
+        return queryset.with_party(value, status=self._status())
 
     def filter_status(self, queryset, name, value):
         if self.form.cleaned_data.get("location") or self.form.cleaned_data.get("party"):
             return queryset  # the place or party filter applies the status to its own mentions
-        return queryset.filter(
-            Exists(LocationMention.objects.filter(article=OuterRef("pk"), status=value))
-            | Exists(PartyMention.objects.filter(article=OuterRef("pk"), status=value))
-        )
+        return queryset.with_status(value)
 
     def filter_sort(self, queryset, name, value):
         if value == Sort.OLDEST:
