@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from .api import invalid
 from .filters import ArticleFilter
 from .models import Article, Location
 
@@ -43,13 +43,27 @@ class ArticleFeed(Feed):
         return [m.location.name_ar for m in article.location_mentions.all()]
 
 
+class InvalidFilters(Exception):
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
 class SearchFeed(ArticleFeed):
     """The newest articles of the search in the query string."""
+
+    def __call__(self, request, *args, **kwargs):
+        # A bad filter value is the asker's mistake: a 400 saying which, as the API and the
+        # exports answer, not the 404 of a feed that does not exist.
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidFilters as error:
+            return invalid(error.errors)
 
     def get_object(self, request):
         filterset = ArticleFilter(request.GET, queryset=Article.objects.all())
         if not filterset.is_valid():
-            raise Http404(_("Some filter values are not valid."))
+            raise InvalidFilters(filterset.errors)
         return filterset
 
     def title(self, filterset):

@@ -165,8 +165,12 @@ def test_place_feed_has_the_articles_about_the_place_and_below(reader, archive):
     assert titles == [SEED_TITLE, RELATED_TITLE]
 
 
-def test_feed_of_a_bad_filter_is_not_found(reader, archive):
-    assert reader.get(reverse("article-feed"), {"location": "abc"}).status_code == 404
+def test_feed_of_a_bad_filter_is_a_bad_request_that_says_which(reader, archive):
+    response = reader.get(reverse("article-feed"), {"location": "abc", "date_from": "2018-02-30"})
+    assert response.status_code == 400  # as the API and the exports answer (README)
+    answer = response.json()
+    assert answer["error"] == "بعض قيم المرشحات غير صالحة."  # the reader's language, Arabic
+    assert set(answer["fields"]) == {"location", "date_from"}
 
 
 # -- Every result through the API, past the capped count -----------------------------------------
