@@ -2,9 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -14,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_filters import OwnFiltersChangeList, PartyFilter, PlaceFilter, ReviewStatusFilter
 from .admin_import import import_texts_view
 from .history import deleted_articles, restore_mentions
 from .models import (
@@ -26,27 +26,6 @@ from .models import (
     Source,
 )
 from .tagging import context, decide, with_context
-
-
-class OwnFiltersChangeList(ChangeList):
-    """A list that filters by its own filters (and date drill-down) and by nothing else.
-
-    Django's admin also applies any other ``field__lookup`` in the URL, so a staff account
-    could run ``?body__regex=...`` over every article's text (18 s for one pattern) or break
-    the page with a bad pattern or an impossible year. Those give the list's own "invalid
-    filter" answer (a redirect to ``?e=1``) instead.
-    """
-
-    def get_filters(self, request):
-        try:
-            filters, has_filters, remaining, *rest = super().get_filters(request)
-        except (ValueError, OverflowError) as error:  # a drill-down date past the calendar
-            raise IncorrectLookupParameters(error) from error
-        drill_down = {f"{self.date_hierarchy}__gte", f"{self.date_hierarchy}__lt"}
-        unoffered = set(remaining) - (drill_down if self.date_hierarchy else set())
-        if unoffered:
-            raise IncorrectLookupParameters(f"Not a filter of this list: {sorted(unoffered)}")
-        return filters, has_filters, remaining, *rest
 
 
 class OwnFiltersAdmin(admin.ModelAdmin):
@@ -146,9 +125,10 @@ class MentionInline(admin.TabularInline):
     extra = 1
 
     def get_queryset(self, request):
-        # Proposals first: they are what the editor has to decide on. Each brings the words
-        # around it, never the article's text (read once per mention, a long text cost gigabytes).
-        return with_context(super().get_queryset(request)).order_by("-status")
+        # Proposals first, they are what the editor has to decide on; rejected ones last. Each
+        # brings the words around it, never the article's text (read once per mention, a long
+        # text cost gigabytes).
+        return with_context(super().get_queryset(request)).for_review()
 
     @admin.display(description=_("in the text"))
     def words_around(self, mention):
@@ -234,8 +214,8 @@ class ArticleAdmin(HistoryAdmin):
     list_display = ["title", "source", "byline", "published", "created_at"]
     list_filter = [
         "source",
-        ("locations", admin.RelatedOnlyFieldListFilter),
-        ("parties", admin.RelatedOnlyFieldListFilter),
+        PlaceFilter,
+        PartyFilter,
         "published",
     ]
     list_select_related = ["source"]
@@ -319,31 +299,6 @@ class DeletedArticleAdmin(OwnFiltersAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class ReviewStatusFilter(admin.SimpleListFilter):
-    """Mentions by status; the list opens on the proposals waiting for an editor."""
-
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return [*MentionStatus.choices, ("all", _("all"))]
-
-    def value(self):
-        return super().value() or MentionStatus.PROPOSED
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        return queryset if value == "all" else queryset.filter(status=value)
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(lookup),
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
 
 
 class MentionAdmin(HistoryAdmin):

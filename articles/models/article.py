@@ -5,7 +5,7 @@ import math
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, Value, When
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -199,6 +199,27 @@ class Article(models.Model):
         return reverse("article-detail", args=[self.pk])
 
 
+# The order an editor reviews mentions in: what waits for a decision first, then what the machine
+# asserted, what editors confirmed, and what they rejected last. (The statuses' own strings sort
+# rejected before proposed.)
+REVIEW_ORDER = (
+    MentionStatus.PROPOSED,
+    MentionStatus.FOUND,
+    MentionStatus.CONFIRMED,
+    MentionStatus.REJECTED,
+)
+
+
+class MentionQuerySet(models.QuerySet):
+    def for_review(self):
+        """In ``REVIEW_ORDER``, then in the order they were made."""
+        rank = Case(
+            *(When(status=status, then=Value(n)) for n, status in enumerate(REVIEW_ORDER)),
+            default=Value(len(REVIEW_ORDER)),
+        )
+        return self.order_by(rank, "pk")
+
+
 class Mention(models.Model):
     """Where an article names a place or a party, and what the editors decided about it."""
 
@@ -213,11 +234,10 @@ class Mention(models.Model):
         help_text="[field, start, end] for each occurrence; field is 'title' or 'body'.",
     )
 
+    objects = MentionQuerySet.as_manager()
+
     class Meta:
         abstract = True
-
-    def occurrences(self) -> int:
-        return len(self.spans)
 
 
 class LocationMention(Mention):
