@@ -4,14 +4,11 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from .. import search
 from ..models import MentionStatus
 
 register = template.Library()
-
-STATUS_LABELS = dict(MentionStatus.choices)
 
 
 @register.filter
@@ -60,7 +57,7 @@ def mark_mentions(text: str, field: str, mentions, plain=escape) -> str:
                 kind,
                 mention.status,
                 target.get_absolute_url(),
-                f"{display_name(target)} · {STATUS_LABELS.get(mention.status, mention.status)}",
+                f"{display_name(target)} · {mention.get_status_display()}",
                 plain(text[start:end]),
             )
         )
@@ -78,16 +75,6 @@ def marked(article, field: str, query=None):
             getattr(article, field), field, mentions, lambda text: search.highlight(text, query)
         )
     return mark_mentions(getattr(article, field), field, mentions)
-
-
-@register.filter
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
-
-
-@register.simple_tag
-def mention_kind_label(mention) -> str:
-    return _("place") if hasattr(mention, "location_id") else _("party")
 
 
 @register.simple_tag(takes_context=True)
