@@ -1,6 +1,13 @@
 import pytest
 
-from articles.models import Article, Location, LocationMention, MentionStatus
+from articles.models import (
+    Article,
+    Location,
+    LocationMention,
+    MentionStatus,
+    build_path,
+    path_ids,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +53,34 @@ def test_in_location_includes_places_below_and_skips_rejected(daraa_tree):
 
     assert list(Article.objects.in_location(daraa)) == [in_tafas]
     assert set(Article.objects.in_location(syria)) == {in_tafas, in_homs}
+
+
+@pytest.mark.parametrize(
+    "parent_path, pk, path, ids",
+    [
+        (None, 1, "/1/", [1]),
+        ("/1/", 14, "/1/14/", [1, 14]),
+        ("/1/14/", 203, "/1/14/203/", [1, 14, 203]),
+    ],
+)
+def test_a_place_path_is_built_under_its_parent_and_read_back_from_the_root(
+    parent_path, pk, path, ids
+):
+    assert build_path(parent_path, pk) == path
+    assert path_ids(path) == ids
+
+
+def test_reads_by_mention_status_see_only_mentions_in_that_state(daraa_tree):
+    syria, daraa, tafas, homs = daraa_tree
+    found = article("اشتباكات في طفس")
+    rejected = article("خبر عن طفس رفضه المحرر")
+    proposed = article("قصف على حمص")
+    LocationMention.objects.create(article=found, location=tafas)
+    LocationMention.objects.create(article=rejected, location=tafas, status=MentionStatus.REJECTED)
+    LocationMention.objects.create(article=proposed, location=homs, status=MentionStatus.PROPOSED)
+
+    assert list(Article.objects.in_location(daraa, status=MentionStatus.REJECTED)) == [rejected]
+    assert list(Article.objects.in_location(syria, status=MentionStatus.PROPOSED)) == [proposed]
+    assert list(Article.objects.in_location(homs, status=MentionStatus.FOUND)) == []
+    assert list(Article.objects.with_status(MentionStatus.REJECTED)) == [rejected]
+    assert set(Article.objects.with_status(MentionStatus.FOUND)) == {found}
