@@ -135,29 +135,20 @@ def _plain_static_storage(settings):
     }
 
 
-# What drops the place and party names this process keeps: the tagger's compiled gazetteer and
-# the search's known names (one snapshot, articles.names.forget, once issue 11's names.py lands).
-FORGET_NAMES = ("articles.gazetteer.forget", "articles.search.forget_names")
-
-
-def forget_cached_names() -> None:
-    from django.utils.module_loading import import_string
-
-    for forget in FORGET_NAMES:
-        import_string(forget)()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_names():
     """No test sees the place and party names of another.
 
-    The caches are dropped when a place or party is saved or deleted, and otherwise rechecked
-    every few seconds; a test's rollback sends no signal, so the next test could tag with places
-    that no longer exist (a foreign-key error on PostgreSQL) or parse with names it never made.
+    The one snapshot of names (articles.names) is dropped when a place or party is saved or
+    deleted, and otherwise rechecked every few seconds; a test's rollback sends no signal, so the
+    next test could tag with places that no longer exist (a foreign-key error on PostgreSQL) or
+    parse with names it never made.
     """
-    forget_cached_names()
+    from articles.names import forget
+
+    forget()
     yield
-    forget_cached_names()
+    forget()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from django.utils.html import escape
 
 from articles.ingest import article_ingest
 from articles.models import MAX_ARTICLE_BYTES, Article, LocationMention
-from articles.names import forget
 
 from .conftest import CORPUS
 

@@ -10,7 +10,6 @@ import pytest
 
 from articles.ingest import fingerprint, ingest_paths, ingest_upload
 from articles.models import Article, Source
-from articles.names import forget
 
 # Reasons asserted in English here; test_admin_import checks what editors read in Arabic.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
