@@ -8,6 +8,8 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.urls import reverse
+
 from articles.models import (
     Article,
     Location,
@@ -34,6 +36,21 @@ HOMS_BODY = (
 BUSRA_BODY = (
     "توصلت فصائل المعارضة في مدينة بصرى الشام بريف درعا الشرقي إلى اتفاق مع الجانب الروسي "
     "يقضي بتسليم السلاح الثقيل مقابل عودة المدنيين إلى بلداتهم."
+)
+
+
+# Short real texts: the seed article's paragraphs and a BBC Arabic item (ANT corpus, Apache-2.0).
+TAFAS = (
+    "من جهتها منعت فصائل الجيش الحر في مدينة طفس غرب درعا دخول الشرطة الروسية وقوات النظام، "
+    "ورفضت شروط المفاوضات بعد موافقتهم الأولية عليها."
+)
+DISPLACED = (
+    "ونزح عشرات آلاف المدنيين من بلدات بريف درعا نحو الحدود الأردنية وخط الفصل مع الجولان "
+    "المحتل، هرباً من عمليات القصف."
+)
+ANTONOV = (
+    "أعرب السفير الروسي لدى الولايات المتحدة، أناتولي أنتونوف، عن قلق بلاده إزاء مؤشرات على "
+    "استعدادات أمريكية لشن ضربات جوية أخرى ضد سوريا."
 )
 
 
@@ -185,3 +202,19 @@ def many_articles(count: int, *, place: Location, party: Party, source: Source) 
         PartyMention(article=article, party=party, spans=spans(article.body, party.name_ar))
         for article in articles
     )
+
+
+def archive_urls(archive: Archive) -> list[str]:
+    """Every kind of page, data and feed a reader of ``archive`` can open."""
+    return [
+        reverse("article-list"),
+        archive.seed.get_absolute_url(),
+        archive.daraa.get_absolute_url(),
+        archive.russia.get_absolute_url(),
+        archive.rozana.get_absolute_url(),
+        reverse("api-article-list"),
+        reverse("article-export-csv"),
+        reverse("article-export-json"),
+        reverse("article-feed"),
+        reverse("location-feed", args=[archive.daraa.pk]),
+    ]

@@ -10,6 +10,8 @@ from django.urls import reverse
 from articles.accounts import EDITORS, READERS
 from articles.models import Article
 
+from .archive_data import archive_urls
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a-long-and-unusual-password-7"
@@ -160,21 +162,6 @@ def test_right_password_before_the_limit_logs_in_and_resets_the_count(
 
 
 # Reading the archive needs the Readers or Editors group (or a superuser), not just a login.
-
-
-def archive_urls(archive) -> list[str]:
-    return [
-        reverse("article-list"),
-        archive.seed.get_absolute_url(),
-        archive.daraa.get_absolute_url(),
-        archive.russia.get_absolute_url(),
-        archive.rozana.get_absolute_url(),
-        reverse("api-article-list"),
-        reverse("article-export-csv"),
-        reverse("article-export-json"),
-        reverse("article-feed"),
-        reverse("location-feed", args=[archive.daraa.pk]),
-    ]
 
 
 @pytest.mark.parametrize("staff", [False, True], ids=["plain account", "staff account"])

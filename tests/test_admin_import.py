@@ -23,19 +23,12 @@ from articles.accounts import EDITORS, READERS
 from articles.ingest import article_ingest, fingerprint
 from articles.models import Article, ImportJob, ImportJobRow, Source
 
+from .archive_data import DISPLACED, TAFAS
 from .test_security import assert_nothing_inline
 
 pytestmark = pytest.mark.django_db
 
 IMPORT_URL = "admin:articles_article_import"
-TAFAS = (
-    "من جهتها منعت فصائل الجيش الحر في مدينة طفس غرب درعا دخول الشرطة الروسية وقوات النظام، "
-    "ورفضت شروط المفاوضات بعد موافقتهم الأولية عليها."
-)
-DISPLACED = (
-    "ونزح عشرات آلاف المدنيين من بلدات بريف درعا نحو الحدود الأردنية وخط الفصل مع الجولان "
-    "المحتل، هرباً من عمليات القصف."
-)
 
 
 @pytest.fixture(autouse=True)

@@ -11,23 +11,10 @@ import pytest
 from articles.ingest import fingerprint, ingest_paths, ingest_upload
 from articles.models import Article, Source
 
+from .archive_data import ANTONOV, DISPLACED, TAFAS
+
 # Reasons asserted in English here; test_admin_import checks what editors read in Arabic.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-# Short real texts: the seed article's paragraphs and a BBC Arabic item (ANT corpus, Apache-2.0).
-TAFAS = (
-    "من جهتها منعت فصائل الجيش الحر في مدينة طفس غرب درعا دخول الشرطة الروسية وقوات النظام، "
-    "ورفضت شروط المفاوضات بعد موافقتهم الأولية عليها."
-)
-DISPLACED = (
-    "ونزح عشرات آلاف المدنيين من بلدات بريف درعا نحو الحدود الأردنية وخط الفصل مع الجولان "
-    "المحتل، هرباً من عمليات القصف."
-)
-ANTONOV = (
-    "أعرب السفير الروسي لدى الولايات المتحدة، أناتولي أنتونوف، عن قلق بلاده إزاء مؤشرات على "
-    "استعدادات أمريكية لشن ضربات جوية أخرى ضد سوريا."
-)
 
 
 @pytest.fixture(params=["inline", "in workers"])

@@ -22,24 +22,11 @@ from articles import arabic, jobs
 from articles.ingest import article_ingest, fingerprint, ingest_paths, ingest_upload, save
 from articles.models import Article
 
+from .archive_data import ANTONOV, DISPLACED, TAFAS
 from .conftest import PROJECT
 
 pytestmark = pytest.mark.django_db
 
-# Short real texts (the seed article's paragraphs and a BBC Arabic item, ANT corpus, Apache-2.0),
-# alone and in pairs: nine different articles.
-TAFAS = (
-    "من جهتها منعت فصائل الجيش الحر في مدينة طفس غرب درعا دخول الشرطة الروسية وقوات النظام، "
-    "ورفضت شروط المفاوضات بعد موافقتهم الأولية عليها."
-)
-DISPLACED = (
-    "ونزح عشرات آلاف المدنيين من بلدات بريف درعا نحو الحدود الأردنية وخط الفصل مع الجولان "
-    "المحتل، هرباً من عمليات القصف."
-)
-ANTONOV = (
-    "أعرب السفير الروسي لدى الولايات المتحدة، أناتولي أنتونوف، عن قلق بلاده إزاء مؤشرات على "
-    "استعدادات أمريكية لشن ضربات جوية أخرى ضد سوريا."
-)
 TEXTS = [
     TAFAS,
     DISPLACED,
