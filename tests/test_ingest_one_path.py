@@ -27,6 +27,7 @@ from .conftest import PROJECT
 
 pytestmark = pytest.mark.django_db
 
+# The three texts alone and in pairs: nine different articles.
 TEXTS = [
     TAFAS,
     DISPLACED,
